@@ -1,0 +1,5 @@
+"""``python -m wscli``."""
+
+from wscli.cli import main
+
+main()

@@ -1,0 +1,55 @@
+"""The command line: click commands over the client core. The only package importing click."""
+
+import sys
+
+import click
+
+from wscli import __version__
+from wscli.cli.close import close_command
+from wscli.cli.common import EXIT_EPILOG
+from wscli.cli.connect import connect_command
+from wscli.cli.send import send_command
+from wscli.errors import WscliError
+from wscli.status import ExitStatus
+
+__all__ = ["main", "wscli"]
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@click.group(context_settings=CONTEXT, epilog=EXIT_EPILOG)
+@click.version_option(__version__, "-V", "--version", prog_name="wscli")
+def wscli() -> None:
+    """A WebSocket client for terminals, pipes, scripts and CI checks.
+
+    \b
+    Pipe lines in, get replies out:   printf 'a\\nb\\n' | wscli connect ws://host/
+    One-shot send, wait for a reply:  wscli send ws://host/ hello --count 1
+    Check a closing handshake:        wscli close ws://host/ --code 4000 --expect-code 4000
+    """
+
+
+wscli.add_command(connect_command)
+wscli.add_command(send_command)
+wscli.add_command(close_command)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: runs the command and exits with its status."""
+    try:
+        result = wscli.main(args=argv, prog_name="wscli", standalone_mode=False)
+        code = int(result) if isinstance(result, int) else ExitStatus.OK
+    except click.exceptions.Exit as exit_:
+        code = exit_.exit_code
+    except click.exceptions.Abort:
+        code = ExitStatus.INTERRUPTED
+    except click.ClickException as error:
+        command = error.ctx.command_path if getattr(error, "ctx", None) else "wscli"  # type: ignore[union-attr]
+        message = error.format_message().replace("\n", " ")
+        sys.stderr.write(f"wscli: error: {message} (hint: see '{command} --help')\n")
+        code = ExitStatus.USAGE_ERROR
+    except WscliError as error:
+        hint = f" (hint: {error.hint})" if error.hint else ""
+        sys.stderr.write(f"wscli: error: {error.message}{hint}\n")
+        code = error.status
+    sys.exit(code)

@@ -1,0 +1,70 @@
+"""``wscli close``."""
+
+from typing import Any
+
+import click
+
+from wscli.cli.common import (
+    EXIT_EPILOG,
+    connection_options,
+    output_options,
+    output_settings,
+)
+from wscli.cli.run import run_close_command
+from wscli.codes import parse_close_code, validate_close
+from wscli.payload import decode_input
+
+__all__ = ["close_command"]
+
+
+@click.command("close", epilog=EXIT_EPILOG)
+@click.argument("url")
+@click.option(
+    "--code", default="1000", show_default=True, metavar="N|none",
+    help="Close code to send; 'none' sends an empty close frame.",
+)
+@click.option("--reason", default="", metavar="TEXT", help="Close reason (at most 123 UTF-8 bytes).")
+@click.option(
+    "--send", "messages", multiple=True, metavar="MSG",
+    help="Send this message before closing (repeatable).",
+)
+@click.option(
+    "--expect-code", metavar="N", help="Require the server to answer with this close code."
+)
+@click.option(
+    "--timeout", type=click.FloatRange(min=0), default=10.0, show_default=True,
+    metavar="SECONDS", help="How long to wait for the server's close frame.",
+)
+@connection_options
+@output_options
+def close_command(
+    url: str,
+    code: str,
+    reason: str,
+    messages: tuple[str, ...],
+    expect_code: str | None,
+    timeout: float,
+    **values: Any,
+) -> int:
+    """Open URL, send any --send messages, close with --code and --reason, and report the
+    closing handshake on stdout: what was sent, what the server answered, wasClean, and how
+    long it took.
+    """
+    close_code = parse_close_code(code, allow_none=True)
+    validate_close(close_code, reason)
+    expected = parse_close_code(expect_code) if expect_code is not None else None
+    fmt = values["input_format"]
+    payloads = [
+        decode_input(m.encode("utf-8", "surrogateescape"), fmt, where=f"--send {i}")
+        for i, m in enumerate(messages, start=1)
+    ]
+    return run_close_command(
+        url,
+        values,
+        output_settings(values),
+        code=close_code,
+        reason=reason,
+        messages=payloads,
+        expect_code=expected,
+        close_timeout=timeout,
+    )

@@ -1,0 +1,234 @@
+"""Options shared by the commands, and their translation into option dataclasses."""
+
+import re
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from wscli.codes import parse_close_code
+from wscli.errors import UsageError
+from wscli.options import (
+    DEFAULT_IDLE,
+    ConnectOptions,
+    OutputOptions,
+    WaitRules,
+)
+from wscli.request import parse_auth, parse_header, parse_size, parse_url
+from wscli.status import EXIT_STATUS_HELP
+
+__all__ = [
+    "EXIT_EPILOG",
+    "connect_options",
+    "connection_options",
+    "output_options",
+    "wait_options",
+    "wait_rules",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_EPILOG = "\b\nExit status:\n" + "\n".join(
+    f"  {int(status):>3}  {text}" for status, text in EXIT_STATUS_HELP.items()
+)
+
+_FILE = click.Path(dir_okay=False)
+_SECONDS = click.FloatRange(min=0)
+
+
+def _apply(options: list[Callable[[F], F]]) -> Callable[[F], F]:
+    def decorate(function: F) -> F:
+        for option in reversed(options):
+            function = option(function)
+        return function
+
+    return decorate
+
+
+connection_options = _apply(
+    [
+        click.option(
+            "-s", "--subprotocol", "subprotocols", multiple=True, metavar="NAME",
+            help="Offer this subprotocol (repeatable; the server picks one).",
+        ),
+        click.option(
+            "-H", "--header", "headers", multiple=True, metavar="'NAME: VALUE'",
+            help="Add a handshake header (repeatable). '-H Host: name' overrides Host.",
+        ),
+        click.option("-o", "--origin", metavar="ORIGIN", help="Send this Origin header."),
+        click.option(
+            "--auth", metavar="USER:PASS",
+            help="HTTP Basic credentials (also taken from the URL's user:pass@).",
+        ),
+        click.option("--ca", type=_FILE, metavar="FILE", help="Trust this CA bundle (PEM)."),
+        click.option("--cert", type=_FILE, metavar="FILE", help="Client certificate (PEM)."),
+        click.option("--key", type=_FILE, metavar="FILE", help="Client certificate's key."),
+        click.option(
+            "-k", "--insecure", is_flag=True, help="Do not verify the server's TLS certificate."
+        ),
+        click.option(
+            "--proxy", metavar="URL",
+            help="HTTP CONNECT or SOCKS5 proxy (http://, socks5h://...). "
+            "Default: from the environment (ws_proxy, https_proxy, ...).",
+        ),
+        click.option("--no-proxy", is_flag=True, help="Connect directly, ignoring the environment."),
+        click.option(
+            "--compression/--no-compression", default=True, show_default=True,
+            help="Offer permessage-deflate.",
+        ),
+        click.option(
+            "--max-size", default="64M", show_default=True, metavar="BYTES",
+            help="Largest message accepted (k/M/G suffixes; 0 for no limit).",
+        ),
+        click.option(
+            "--open-timeout", type=_SECONDS, default=10.0, show_default=True, metavar="SECONDS",
+            help="Deadline for connecting and the opening handshake (0: none).",
+        ),
+        click.option(
+            "--ping-interval", type=_SECONDS, default=20.0, show_default=True, metavar="SECONDS",
+            help="Send a keepalive ping this often (0: never).",
+        ),
+        click.option(
+            "--ping-timeout", type=_SECONDS, default=20.0, show_default=True, metavar="SECONDS",
+            help="Fail the connection when a keepalive pong is this late (0: never).",
+        ),
+        click.option(
+            "--unix-socket", metavar="PATH", help="Connect through this Unix-domain socket."
+        ),
+    ]
+)
+
+output_options = _apply(
+    [
+        click.option(
+            "--input-format", type=click.Choice(["text", "binary", "hex", "base64"]),
+            default="text", show_default=True,
+            help="How input lines, MESSAGE arguments and files become frames "
+            "(text: a text frame; binary, hex, base64: a binary frame).",
+        ),
+        click.option(
+            "--binary-as", type=click.Choice(["hex", "base64", "text", "raw"]), default="hex",
+            show_default=True,
+            help="How received binary messages are written (raw: the bytes, no newline).",
+        ),
+        click.option(
+            "--jsonl", is_flag=True,
+            help="Write every event as one JSON object per line on stdout (see README).",
+        ),
+        click.option(
+            "-t", "--timestamps", is_flag=True, help="Prefix received messages with UTC time."
+        ),
+        click.option(
+            "-P", "--show-ping-pong", is_flag=True,
+            help="Show pings and pongs, both ways, on stderr.",
+        ),
+        click.option(
+            "-v", "--verbose", is_flag=True,
+            help="Show the handshake headers on stderr (credentials masked).",
+        ),
+        click.option("-q", "--quiet", is_flag=True, help="No status lines; errors only."),
+        click.option(
+            "--color", type=click.Choice(["auto", "always", "never"]), default="auto",
+            show_default=True, help="Colour status lines (NO_COLOR and FORCE_COLOR are honoured).",
+        ),
+        click.option("--debug", is_flag=True, help="Show tracebacks."),
+    ]
+)
+
+wait_options = _apply(
+    [
+        click.option(
+            "-n", "--count", type=click.IntRange(min=1), metavar="N",
+            help="Stop after N received messages.",
+        ),
+        click.option(
+            "--until", metavar="REGEX", help="Stop at the first received message that matches."
+        ),
+        click.option(
+            "--idle", type=_SECONDS, metavar="SECONDS",
+            help=f"Stop when nothing arrived for this long (the default rule, {DEFAULT_IDLE:g} s, "
+            "when no other is given).",
+        ),
+        click.option(
+            "--timeout", type=_SECONDS, metavar="SECONDS",
+            help="Overall deadline; missing --count/--until by then exits 6.",
+        ),
+        click.option(
+            "--keep-open", is_flag=True, help="Never close from our side: wait for the server."
+        ),
+        click.option(
+            "--expect-close", metavar="CODE",
+            help="Wait for the server to close, and require this close code.",
+        ),
+    ]
+)
+
+
+def connect_options(url: str, values: dict[str, Any]) -> ConnectOptions:
+    """ConnectOptions from the shared connection options.
+
+    Raises:
+        UsageError: a bad URL, header, size, auth or proxy combination.
+    """
+    parse_url(url)
+    if values["proxy"] and values["no_proxy"]:
+        raise UsageError("--proxy and --no-proxy contradict each other", "give one of them")
+    proxy = "" if values["no_proxy"] else values["proxy"]
+    return ConnectOptions(
+        url=url,
+        subprotocols=tuple(values["subprotocols"]),
+        headers=tuple(parse_header(header) for header in values["headers"]),
+        origin=values["origin"],
+        auth=parse_auth(values["auth"]) if values["auth"] is not None else None,
+        ca=values["ca"],
+        cert=values["cert"],
+        key=values["key"],
+        insecure=values["insecure"],
+        proxy=proxy,
+        compression=values["compression"],
+        max_size=parse_size(values["max_size"]),
+        open_timeout=values["open_timeout"] or None,
+        ping_interval=values["ping_interval"] or None,
+        ping_timeout=values["ping_timeout"] or None,
+        unix_socket=values["unix_socket"],
+    )
+
+
+def output_settings(values: dict[str, Any]) -> OutputOptions:
+    """OutputOptions from the shared output options."""
+    return OutputOptions(
+        binary_as=values["binary_as"],
+        jsonl=values["jsonl"],
+        timestamps=values["timestamps"],
+        show_ping_pong=values["show_ping_pong"],
+        verbose=values["verbose"],
+        quiet=values["quiet"],
+        color=values["color"],
+        debug=values["debug"],
+    )
+
+
+def wait_rules(values: dict[str, Any]) -> WaitRules:
+    """WaitRules from the wait options.
+
+    Raises:
+        UsageError: --until is not a valid regular expression, or --expect-close not a code.
+    """
+    until = values["until"]
+    if until is not None:
+        try:
+            re.compile(until)
+        except re.error as exc:
+            raise UsageError(
+                f"--until {until!r} is not a valid regular expression: {exc}",
+                "use Python regular expression syntax",
+            ) from None
+    expect = values["expect_close"]
+    return WaitRules(
+        count=values["count"],
+        until=until,
+        idle=values["idle"],
+        timeout=values["timeout"],
+        keep_open=values["keep_open"],
+        expect_close=parse_close_code(expect) if expect is not None else None,
+    )

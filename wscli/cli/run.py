@@ -1,0 +1,108 @@
+"""Glue between the click commands and the flows: builds Env, Session and Output, runs."""
+
+import asyncio
+import dataclasses
+from collections.abc import AsyncIterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from wscli.cli.common import connect_options
+from wscli.env import Env
+from wscli.options import InputFormat, OutputOptions, WaitRules
+
+if TYPE_CHECKING:
+    from wscli.outcome import Verdict
+    from wscli.output import Output
+
+__all__ = ["STDIN", "run_close_command", "run_exchange"]
+
+#: Stands for "stdin lines here" among send's messages.
+STDIN = object()
+
+
+def run_exchange(
+    url: str | None,
+    values: dict[str, Any],
+    output_options: OutputOptions,
+    rules: WaitRules,
+    *,
+    items: Sequence[str | bytes | object] | None,
+    input_format: InputFormat,
+    read_stdin: bool,
+) -> int:
+    """Run ``connect`` (items None: stdin) or ``send`` and return the exit status."""
+    env = Env.from_process()
+    from wscli.output import Output
+    from wscli.runner import execute
+
+    output = Output(env, output_options)
+    connect = None if url is None else connect_options(url, values)
+
+    async def main(interrupt: asyncio.Event) -> "Verdict":
+        from wscli.client import Session
+        from wscli.pipe import Exchange, stdin_source
+
+        options = connect
+        server = None
+        if options is None:
+            from wscli.server import start_echo_server
+
+            server, echo_url = await start_echo_server()
+            output.status.line(f"no URL given: started the built-in echo server at {echo_url}")
+            options = connect_options(echo_url, values)
+        try:
+            session = Session(options)
+            exchange = Exchange(session, output, rules, interrupt=interrupt)
+            stdin = stdin_source(env.stdin, input_format) if read_stdin else None
+            return await exchange.run(_source(items, stdin))
+        finally:
+            if server is not None:
+                server.close()
+                await server.wait_closed()
+
+    return execute(main, output.status, debug=output_options.debug)
+
+
+async def _source(
+    items: Sequence[str | bytes | object] | None, stdin: AsyncIterator[str | bytes] | None
+) -> AsyncIterator[str | bytes]:
+    if items is None:
+        items = [STDIN]
+    for item in items:
+        if item is STDIN:
+            if stdin is not None:
+                async for payload in stdin:
+                    yield payload
+        else:
+            assert isinstance(item, str | bytes)
+            yield item
+
+
+def run_close_command(
+    url: str,
+    values: dict[str, Any],
+    output_options: OutputOptions,
+    *,
+    code: int | None,
+    reason: str,
+    messages: list[str | bytes],
+    expect_code: int | None,
+    close_timeout: float,
+) -> int:
+    """Run ``close`` and return the exit status."""
+    env = Env.from_process()
+    from wscli.output import Output
+    from wscli.runner import execute
+
+    output: Output = Output(env, output_options, show_messages=False)
+    options = dataclasses.replace(connect_options(url, values), close_timeout=close_timeout)
+
+    async def main(interrupt: asyncio.Event) -> "Verdict":
+        from wscli.client import Session
+        from wscli.closing import run_close
+
+        session = Session(options)
+        return await run_close(
+            session, output, code=code, reason=reason, messages=messages, expect_code=expect_code
+        )
+
+    return execute(main, output.status, debug=output_options.debug)

@@ -1,0 +1,64 @@
+"""``wscli send``."""
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from wscli.cli.common import (
+    EXIT_EPILOG,
+    connection_options,
+    output_options,
+    output_settings,
+    wait_options,
+    wait_rules,
+)
+from wscli.cli.run import STDIN, run_exchange
+from wscli.env import Env
+from wscli.errors import UsageError
+from wscli.payload import decode_input
+
+__all__ = ["send_command"]
+
+
+@click.command("send", epilog=EXIT_EPILOG)
+@click.argument("url")
+@click.argument("messages", nargs=-1, metavar="[MESSAGE]...")
+@click.option(
+    "-f", "--file", "files", multiple=True, metavar="PATH",
+    help="Send this file as one message (repeatable; after the MESSAGE arguments).",
+)
+@connection_options
+@output_options
+@wait_options
+def send_command(url: str, messages: tuple[str, ...], files: tuple[str, ...], **values: Any) -> int:
+    """Connect to URL, send each MESSAGE, wait for replies, print them, close.
+
+    With no MESSAGE (or MESSAGE '-') and stdin not a terminal, stdin lines are sent.
+    Replies are awaited as for connect: --count, --until, --idle (default), --timeout.
+    """
+    output = output_settings(values)
+    rules = wait_rules(values)
+    fmt = values["input_format"]
+    items: list[str | bytes | object] = []
+    for index, message in enumerate(messages, start=1):
+        if message == "-":
+            items.append(STDIN)
+        else:
+            where = f"MESSAGE argument {index}"
+            items.append(decode_input(message.encode("utf-8", "surrogateescape"), fmt, where=where))
+    for path in files:
+        try:
+            content = Path(path).read_bytes()
+        except OSError as exc:
+            raise UsageError(f"cannot read --file {path}: {exc.strerror}", "check the path") from None
+        items.append(decode_input(content, fmt, where=f"--file {path}"))
+    if not items:
+        if Env.from_process().stdin_isatty:
+            raise UsageError(
+                "nothing to send", "give MESSAGE arguments, -f FILE, or pipe lines into stdin"
+            )
+        items.append(STDIN)
+    return run_exchange(
+        url, values, output, rules, items=items, input_format=fmt, read_stdin=STDIN in items
+    )

@@ -1,0 +1,409 @@
+"""The client core: a browser-like WebSocket session over websockets.asyncio. Never prints."""
+
+import asyncio
+import os
+import ssl
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable
+from typing import Any, Literal
+
+from websockets.asyncio.client import ClientConnection, connect, unix_connect
+from websockets.exceptions import ConnectionClosed
+from websockets.frames import Frame, Opcode
+from websockets.protocol import State
+from websockets.typing import DataLike, Subprotocol
+
+from wscli import __version__
+from wscli.codes import validate_close
+from wscli.connect_errors import describe_open_error, describe_receive_failure
+from wscli.errors import UsageError
+from wscli.events import Closed, Event, Failed, Message, Opened, Ping, Pong, ReadyState
+from wscli.options import ConnectOptions
+from wscli.request import Target, basic_auth_header, parse_url
+
+__all__ = ["Session"]
+
+USER_AGENT = f"wscli/{__version__}"
+
+
+class Session:
+    """One client connection with the browser WebSocket's attributes and an event stream.
+
+    ``send`` never blocks: messages join an outgoing queue that one writer task drains;
+    one reader task receives. Events (open, message in/out, ping, pong, error, close) come
+    out of :meth:`events` in order; the stream ends after the close event.
+    """
+
+    def __init__(self, options: ConnectOptions) -> None:
+        self.options = options
+        self.target: Target = parse_url(options.url)
+        self.url = self.target.url
+        self._ws: ClientConnection | None = None
+        self._failed = False
+        self._events: asyncio.Queue[Event | None] = asyncio.Queue()
+        self._outgoing: deque[str | bytes] = deque()
+        self._queued_bytes = 0
+        self._unsent_after_close = 0
+        self._writer_wakeup = asyncio.Event()
+        self._drained = asyncio.Event()
+        self._drained.set()
+        self._closed: asyncio.Future[Closed] = asyncio.get_running_loop().create_future()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._sent_close: tuple[int | None, str] | None = None
+        self.messages_in = self.messages_out = self.bytes_in = self.bytes_out = 0
+        self.latency: float | None = None
+
+    # The browser's attributes
+
+    @property
+    def ready_state(self) -> ReadyState:
+        """CONNECTING until the handshake completes, then the connection's state."""
+        if self._closed.done() or self._failed:
+            return ReadyState.CLOSED
+        if self._ws is None:
+            return ReadyState.CONNECTING
+        return ReadyState(int(self._ws.state))
+
+    @property
+    def protocol(self) -> str:
+        """The negotiated subprotocol, or ""."""
+        return (self._ws.subprotocol or "") if self._ws is not None else ""
+
+    @property
+    def extensions(self) -> str:
+        """The ``Sec-WebSocket-Extensions`` value the server answered, or ""."""
+        if self._ws is None or self._ws.response is None:
+            return ""
+        return self._ws.response.headers.get("Sec-WebSocket-Extensions", "")
+
+    @property
+    def buffered_amount(self) -> int:
+        """Bytes accepted by :meth:`send` and not yet written to the socket."""
+        transport = 0
+        if self._ws is not None and not self._ws.transport.is_closing():
+            transport = self._ws.transport.get_write_buffer_size()
+        return self._queued_bytes + transport
+
+    @property
+    def request_headers(self) -> tuple[tuple[str, str], ...]:
+        if self._ws is None or self._ws.request is None:
+            return ()
+        return tuple(self._ws.request.headers.raw_items())
+
+    @property
+    def response_headers(self) -> tuple[tuple[str, str], ...]:
+        if self._ws is None or self._ws.response is None:
+            return ()
+        return tuple(self._ws.response.headers.raw_items())
+
+    @property
+    def close_event(self) -> Closed | None:
+        """The close event once the connection is CLOSED."""
+        return self._closed.result() if self._closed.done() else None
+
+    # Opening
+
+    async def open(self) -> Opened:
+        """Run the opening handshake, then start the reader and writer tasks.
+
+        Raises:
+            WscliError: the connection could not be opened (the subclass says why); an
+                error event and a close event with 1006 are emitted first.
+        """
+        try:
+            self._ws = await self._connect()
+        except asyncio.CancelledError:
+            self._fail("the connection attempt was cancelled")
+            raise
+        except Exception as exc:
+            error = describe_open_error(exc, self.target, self.options)
+            self._fail(error.message)
+            raise error from exc
+        opened = Opened(
+            url=self.url,
+            protocol=self.protocol,
+            extensions=self.extensions,
+            request_headers=self.request_headers,
+            response_headers=self.response_headers,
+        )
+        self._events.put_nowait(opened)
+        self._tasks = [
+            asyncio.create_task(self._read(self._ws)),
+            asyncio.create_task(self._write(self._ws)),
+        ]
+        return opened
+
+    def _fail(self, message: str) -> None:
+        self._failed = True
+        self._events.put_nowait(Failed(message))
+        closed = Closed(code=1006, reason="", was_clean=False, initiated_by=None)
+        self._events.put_nowait(closed)
+        self._events.put_nowait(None)
+        if not self._closed.done():
+            self._closed.set_result(closed)
+
+    def _connect(self) -> Awaitable[ClientConnection]:
+        options, target = self.options, self.target
+        headers = list(options.headers)
+        url = target.url
+        kwargs: dict[str, Any] = {}
+        host_override = next((v for n, v in headers if n.lower() == "host"), None)
+        if host_override is not None:
+            headers = [(n, v) for n, v in headers if n.lower() != "host"]
+            url = url.replace(_netloc(target), host_override, 1)
+            if options.unix_socket is None:
+                kwargs.update(host=target.host, port=target.port)
+            if target.secure:
+                kwargs["server_hostname"] = target.host
+        credentials = options.auth or target.userinfo
+        if credentials is not None and not any(n.lower() == "authorization" for n, _ in headers):
+            headers.append(("Authorization", basic_auth_header(*credentials)))
+        tls = _tls_context(target, options)
+        if tls is not None:
+            kwargs["ssl"] = tls
+        common: dict[str, Any] = dict(
+            origin=options.origin,
+            subprotocols=[Subprotocol(name) for name in options.subprotocols] or None,
+            additional_headers=headers,
+            user_agent_header=USER_AGENT,
+            compression="deflate" if options.compression else None,
+            open_timeout=options.open_timeout,
+            ping_interval=options.ping_interval,
+            ping_timeout=options.ping_timeout,
+            close_timeout=options.close_timeout,
+            max_size=options.max_size,
+            max_queue=64,
+            create_connection=_connection_class(self),
+            **kwargs,
+        )
+        if options.unix_socket is not None:
+            return unix_connect(options.unix_socket, url, **common)
+        proxy: str | bool | None = True
+        if options.proxy is not None:
+            proxy = options.proxy or None
+        return connect(url, proxy=proxy, **common)
+
+    # Sending
+
+    def send(self, data: str | bytes) -> bool:
+        """Queue a text (``str``) or binary (``bytes``) message; never blocks.
+
+        Messages queued while CONNECTING are sent once the connection is OPEN. Returns
+        False, as the browser silently does, when the connection is CLOSING or CLOSED.
+        """
+        size = len(data.encode("utf-8", "surrogatepass")) if isinstance(data, str) else len(data)
+        if self.ready_state >= ReadyState.CLOSING or self._sent_close is not None:
+            self._unsent_after_close += 1
+            return False
+        self._outgoing.append(data)
+        self._queued_bytes += size
+        self._drained.clear()
+        self._writer_wakeup.set()
+        return True
+
+    @property
+    def unsent(self) -> int:
+        """Messages accepted by :meth:`send` that never reached the socket."""
+        return len(self._outgoing) + self._unsent_after_close
+
+    async def drain(self) -> None:
+        """Wait until every queued message is written (or the connection is closed)."""
+        drained = asyncio.ensure_future(self._drained.wait())
+        await asyncio.wait([drained, self._closed], return_when=asyncio.FIRST_COMPLETED)
+        drained.cancel()
+
+    async def wait_buffered_below(self, limit: int) -> None:
+        """Backpressure for bulk senders: wait until the outgoing queue is under ``limit``."""
+        while self._queued_bytes >= limit and not self._closed.done():
+            self._writer_wakeup.set()
+            await asyncio.sleep(0.001)
+
+    async def _write(self, ws: ClientConnection) -> None:
+        outgoing, events = self._outgoing, self._events
+        while True:
+            if not outgoing:
+                self._drained.set()
+                self._writer_wakeup.clear()
+                await self._writer_wakeup.wait()
+                continue
+            data = outgoing[0]
+            try:
+                await ws.send(data)
+            except ConnectionClosed:
+                self._drained.set()
+                return
+            outgoing.popleft()
+            size = len(data.encode("utf-8", "surrogatepass")) if isinstance(data, str) else len(data)
+            self._queued_bytes -= size
+            self.messages_out += 1
+            self.bytes_out += size
+            events.put_nowait(Message(data, "out"))
+
+    # Receiving
+
+    async def _read(self, ws: ClientConnection) -> None:
+        events = self._events
+        failure: ConnectionClosed | None = None
+        try:
+            while True:
+                data = await ws.recv()
+                self.messages_in += 1
+                self.bytes_in += len(data)
+                events.put_nowait(Message(data, "in"))
+        except ConnectionClosed as exc:
+            failure = exc
+        await ws.wait_closed()
+        assert failure is not None
+        problem = describe_receive_failure(failure)
+        if problem is not None:
+            events.put_nowait(Failed(problem))
+        closed = self._close_event(ws, failure)
+        self._writer_wakeup.set()
+        events.put_nowait(closed)
+        events.put_nowait(None)
+        if not self._closed.done():
+            self._closed.set_result(closed)
+
+    def _close_event(self, ws: ClientConnection, exc: ConnectionClosed) -> Closed:
+        rcvd, sent = exc.rcvd, exc.sent
+        initiated: Literal["client", "server"] | None = None
+        if rcvd is not None and sent is not None:
+            initiated = "server" if exc.rcvd_then_sent else "client"
+        elif sent is not None:
+            initiated = "client"
+        elif rcvd is not None:
+            initiated = "server"
+        code = ws.close_code if ws.close_code is not None else 1006
+        sent_code: int | None = None
+        if sent is not None:
+            sent_code = int(sent.code)
+            if self._sent_close is not None and self._sent_close[0] is None:
+                sent_code = None  # we sent an empty close frame; websockets records 1005
+        return Closed(
+            code=code,
+            reason=ws.close_reason or "",
+            was_clean=rcvd is not None and sent is not None,
+            initiated_by=initiated,
+            sent_code=sent_code,
+            sent_reason=sent.reason if sent is not None else None,
+        )
+
+    async def events(self) -> AsyncIterator[Event]:
+        """Every event in order; ends after the close event."""
+        while True:
+            event = await self._events.get()
+            if event is None:
+                return
+            yield event
+
+    @property
+    def has_pending_events(self) -> bool:
+        """Whether :meth:`events` would yield without waiting (front ends batch output)."""
+        return not self._events.empty()
+
+    # Control frames and closing
+
+    async def ping(self, data: bytes | str = b"") -> float:
+        """Send a ping and return the round-trip time in seconds."""
+        ws = self._require_open()
+        waiter = await ws.ping(data or None)
+        self.latency = await waiter
+        return self.latency
+
+    async def pong(self, data: bytes | str = b"") -> None:
+        """Send an unsolicited pong."""
+        ws = self._require_open()
+        await ws.pong(data)
+        payload = data.encode() if isinstance(data, str) else bytes(data)
+        self._events.put_nowait(Pong(payload, "out"))
+
+    def _require_open(self) -> ClientConnection:
+        if self._ws is None or self.ready_state is not ReadyState.OPEN:
+            raise UsageError(f"the connection is {self.ready_state.name}", "it must be OPEN")
+        return self._ws
+
+    async def close(self, code: int | None = 1000, reason: str = "") -> Closed:
+        """Send everything queued, then close with ``code`` and ``reason`` and wait.
+
+        ``code=None`` sends an empty close frame. Closing a CLOSING or CLOSED connection
+        only waits for the close event.
+
+        Raises:
+            UsageError: the code may not be sent or the reason is too long (checked first;
+                the connection stays as it was).
+        """
+        validate_close(code, reason)
+        if self._ws is not None and self.ready_state is ReadyState.OPEN:
+            await self.drain()
+            if self._sent_close is None and self._ws.state is State.OPEN:
+                self._sent_close = (code, reason)
+                await self._ws.close(code, reason)  # type: ignore[arg-type]
+        return await self.wait_closed()
+
+    async def wait_closed(self) -> Closed:
+        """Wait for the close event."""
+        return await asyncio.shield(self._closed)
+
+    async def abort(self) -> None:
+        """Drop the TCP connection without a closing handshake."""
+        if self._ws is not None:
+            self._ws.transport.abort()
+            await self.wait_closed()
+
+    def emit_control(self, event: Ping | Pong) -> None:
+        """Called by the connection for every ping and pong frame, in or out."""
+        self._events.put_nowait(event)
+
+
+def _netloc(target: Target) -> str:
+    return target.url.split("://", 1)[1].split("/", 1)[0]
+
+
+def _tls_context(target: Target, options: ConnectOptions) -> ssl.SSLContext | None:
+    wants_tls = options.ca or options.cert or options.key or options.insecure
+    if not target.secure:
+        if wants_tls:
+            raise UsageError(
+                "TLS options (--ca, --cert, --key, --insecure) need a wss:// URL",
+                f"use {target.url.replace('ws://', 'wss://', 1)}",
+            )
+        return None
+    try:
+        context = ssl.create_default_context(cafile=options.ca)
+        if options.cert:
+            context.load_cert_chain(options.cert, options.key)
+        elif options.key:
+            raise UsageError("--key needs --cert", "give the client certificate with --cert")
+    except OSError as exc:
+        raise UsageError(f"cannot load TLS files: {exc}", "check --ca/--cert/--key") from None
+    if options.insecure:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+def _connection_class(session: Session) -> type[ClientConnection]:
+    """A ClientConnection that reports ping and pong frames to ``session``."""
+
+    class ReportingConnection(ClientConnection):
+        def process_event(self, event: Any) -> None:
+            if self.response is not None and isinstance(event, Frame):
+                opcode = event.opcode
+                if opcode is Opcode.PING:
+                    session.emit_control(Ping(bytes(event.data), "in"))
+                    super().process_event(event)
+                    if self.state is State.OPEN:
+                        session.emit_control(Pong(bytes(event.data), "out"))
+                    return
+                if opcode is Opcode.PONG:
+                    session.emit_control(Pong(bytes(event.data), "in"))
+            super().process_event(event)
+
+        async def ping(self, data: DataLike | None = None) -> Awaitable[float]:
+            payload = os.urandom(4) if data is None else data
+            waiter = await super().ping(payload)
+            raw = payload.encode() if isinstance(payload, str) else bytes(payload)
+            session.emit_control(Ping(raw, "out"))
+            return waiter
+
+    return ReportingConnection

@@ -1,0 +1,122 @@
+"""The flow behind ``wscli close``: open, send, close with a chosen code, report the handshake."""
+
+import asyncio
+import json
+
+from wscli.client import Session
+from wscli.codes import close_code_name
+from wscli.errors import OutputClosed
+from wscli.events import Closed
+from wscli.outcome import Verdict
+from wscli.output import Output
+from wscli.render import close_description, escape
+from wscli.status import ExitStatus
+
+__all__ = ["close_report_lines", "run_close"]
+
+
+async def run_close(
+    session: Session,
+    output: Output,
+    *,
+    code: int | None,
+    reason: str,
+    messages: list[str | bytes],
+    expect_code: int | None,
+) -> Verdict:
+    """Open, send ``messages``, close with ``code``/``reason``; write the report to stdout."""
+    loop = asyncio.get_running_loop()
+    consumer = asyncio.create_task(_consume(session, output))
+    try:
+        await session.open()
+    except Exception:
+        await consumer
+        raise
+    for message in messages:
+        session.send(message)
+    await session.drain()
+    started = loop.time()
+    closed = await session.close(code, reason)
+    duration = loop.time() - started
+    await consumer
+    try:
+        if output.options.jsonl:
+            output.data(close_report_json(closed, duration))
+        else:
+            for line in close_report_lines(closed, duration):
+                output.data(line)
+        output.flush()
+    except OutputClosed:
+        return Verdict(ExitStatus.OK)
+    return _verdict(closed, expect_code)
+
+
+async def _consume(session: Session, output: Output) -> None:
+    try:
+        async for event in session.events():
+            output.event(event)
+        output.flush()
+    except OutputClosed:
+        pass
+
+
+def _verdict(closed: Closed, expect_code: int | None) -> Verdict:
+    if expect_code is not None and closed.code != expect_code:
+        return Verdict(
+            ExitStatus.EXPECTATION_FAILED,
+            f"expected the server to answer {expect_code} ({close_code_name(expect_code)}); "
+            f"got {closed.code} ({close_code_name(closed.code)})",
+        )
+    if closed.code == 1006:
+        return Verdict(
+            ExitStatus.CLOSED_ABNORMALLY,
+            "the server did not answer the close frame (1006)",
+            "see --timeout",
+        )
+    if (
+        closed.initiated_by == "server"
+        and closed.code not in (1000, 1001, 1005)
+        and expect_code is None
+    ):
+        return Verdict(
+            ExitStatus.CLOSED_WITH_ERROR_CODE,
+            f"the server closed first, with {closed.code} ({close_code_name(closed.code)})",
+        )
+    return Verdict(ExitStatus.OK)
+
+
+def close_report_lines(closed: Closed, duration: float) -> list[str]:
+    """The closing handshake, one ``key: value`` line each (escaped: reasons are peer data)."""
+    if closed.sent_code is None and closed.sent_reason is None:
+        sent = "nothing"
+    else:
+        sent = close_description(closed.sent_code, closed.sent_reason)
+    if closed.code == 1006:
+        received = "no close frame (1006 Abnormal Closure)"
+    else:
+        received = close_description(closed.code, closed.reason)
+    lines = [
+        f"sent: {sent}",
+        f"received: {received}",
+        f"wasClean: {str(closed.was_clean).lower()}",
+        f"initiatedBy: {closed.initiated_by or 'nobody'}",
+        f"duration: {duration * 1000:.1f} ms",
+    ]
+    return [escape(line, keep_newlines=False) for line in lines]
+
+
+def close_report_json(closed: Closed, duration: float) -> str:
+    """The same report as one JSON object (``"event": "close_report"``)."""
+    return json.dumps(
+        {
+            "event": "close_report",
+            "sent_code": closed.sent_code,
+            "sent_reason": closed.sent_reason,
+            "code": closed.code,
+            "reason": closed.reason,
+            "was_clean": closed.was_clean,
+            "initiated_by": closed.initiated_by,
+            "duration_ms": round(duration * 1000, 3),
+        },
+        ensure_ascii=False,
+    )

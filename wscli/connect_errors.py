@@ -1,0 +1,138 @@
+"""What went wrong, in one line: library exceptions to wscli errors with hints."""
+
+import socket
+import ssl
+
+from websockets.exceptions import (
+    ConnectionClosed,
+    InvalidHandshake,
+    InvalidMessage,
+    InvalidProxy,
+    InvalidProxyMessage,
+    InvalidProxyStatus,
+    InvalidStatus,
+    InvalidURI,
+    PayloadTooBig,
+    ProtocolError,
+    ProxyError,
+    SecurityError,
+)
+
+from wscli.errors import (
+    ConnectFailed,
+    HandshakeRejected,
+    Timeout,
+    TLSFailed,
+    UsageError,
+    WscliError,
+)
+from wscli.options import ConnectOptions
+from wscli.render import escape
+from wscli.request import Target
+
+__all__ = ["describe_open_error", "describe_receive_failure"]
+
+_BODY_PREVIEW = 200
+
+
+def describe_open_error(exc: BaseException, target: Target, options: ConnectOptions) -> WscliError:
+    """Map an exception from the opening handshake to a WscliError with a hint."""
+    if isinstance(exc, WscliError):
+        return exc
+    where = options.unix_socket or f"{target.host}:{target.port}"
+    if isinstance(exc, InvalidStatus):
+        response = exc.response
+        body = bytes(response.body or b"").decode("utf-8", errors="replace").strip()
+        text = f"the server rejected the WebSocket handshake: HTTP {response.status_code}"
+        text += f" {response.reason_phrase}"
+        if body:
+            preview = body[:_BODY_PREVIEW] + ("..." if len(body) > _BODY_PREVIEW else "")
+            text += ": " + escape(preview, keep_newlines=False).replace("\\x0a", " ")
+        hints = {
+            401: "the server wants credentials: --auth USER:PASS or -H 'Authorization: ...'",
+            403: "check --origin, credentials and the path",
+            404: "check the path in the URL",
+            400: "check -s/--subprotocol and -H headers",
+            426: "the server wants a different WebSocket version or path",
+        }
+        return HandshakeRejected(text, hints.get(response.status_code, "check the URL and path"))
+    if isinstance(exc, ProxyError | InvalidProxy):
+        if isinstance(exc, InvalidProxyStatus):
+            code = exc.response.status_code
+            return ConnectFailed(
+                f"the proxy refused the tunnel: HTTP {code}", "check --proxy and its credentials"
+            )
+        if isinstance(exc, InvalidProxyMessage):
+            return ConnectFailed(f"the proxy answered garbage: {exc}", "check --proxy")
+        return UsageError(f"bad proxy: {exc}", "use http://, https://, socks5:// or socks5h://")
+    if isinstance(exc, ImportError) and "socks" in str(exc).lower():
+        return UsageError(
+            "a SOCKS proxy needs the python-socks package",
+            "pip install 'wscli-tool[socks]', or --no-proxy",
+        )
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return TLSFailed(
+            f"TLS certificate of {target.host} not trusted: {exc.verify_message}",
+            "trust its CA with --ca FILE, or skip verification with -k/--insecure",
+        )
+    if isinstance(exc, ssl.SSLError):
+        return TLSFailed(
+            f"TLS handshake with {where} failed: {exc.reason or exc}",
+            "is it a TLS server? for a plain server use ws://",
+        )
+    if isinstance(exc, ConnectionResetError | ConnectionAbortedError) and target.secure:
+        return TLSFailed(
+            f"TLS handshake with {where} failed: the server reset the connection",
+            "the server may not speak TLS; for a plain server use ws://",
+        )
+    if isinstance(exc, TimeoutError):
+        return Timeout(
+            f"no handshake response from {where} within {options.open_timeout:g} s",
+            "is it a WebSocket server? raise --open-timeout for slow servers",
+        )
+    if isinstance(exc, socket.gaierror):
+        return ConnectFailed(
+            f"cannot resolve host {target.host!r}: {exc.strerror}", "check the host name"
+        )
+    if isinstance(exc, ConnectionRefusedError):
+        return ConnectFailed(
+            f"connection refused by {where}", "is the server running and listening there?"
+        )
+    if isinstance(exc, FileNotFoundError) and options.unix_socket:
+        return ConnectFailed(f"no Unix socket at {options.unix_socket}", "check --unix-socket")
+    if isinstance(exc, OSError):
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        return ConnectFailed(f"cannot connect to {where}: {reason}", "check the host and port")
+    if isinstance(exc, InvalidMessage):
+        cause = exc.__cause__
+        if isinstance(cause, EOFError):
+            return HandshakeRejected(
+                f"{where} closed the connection before answering the handshake",
+                "is it a WebSocket server, and is the path right?",
+            )
+        if target.secure is False and cause is not None and "\\x16\\x03" in repr(cause):
+            return HandshakeRejected(f"{where} answered with TLS", "use wss://")
+        return HandshakeRejected(
+            f"{where} did not answer with a valid HTTP response", "is it a WebSocket server?"
+        )
+    if isinstance(exc, InvalidURI):
+        return UsageError(f"malformed URL: {exc.msg}", "write it as ws://HOST[:PORT]/PATH")
+    if isinstance(exc, SecurityError):
+        return HandshakeRejected(f"handshake refused for safety: {exc}", "check the redirects")
+    if isinstance(exc, InvalidHandshake):
+        return HandshakeRejected(f"invalid handshake response: {exc}", "check -s/--subprotocol")
+    if isinstance(exc, ValueError):
+        return UsageError(str(exc), "check the connection options")
+    return WscliError(f"unexpected failure while connecting: {exc!r}", "run with --debug")
+
+
+def describe_receive_failure(exc: ConnectionClosed) -> str | None:
+    """Why wscli failed the connection itself (1007, 1009, 1002), or None."""
+    cause = exc.__cause__
+    if isinstance(cause, UnicodeDecodeError):
+        return f"the server sent a text message that is not valid UTF-8 ({cause.reason}); closed with 1007"
+    if isinstance(cause, PayloadTooBig):
+        return f"the server sent a message over --max-size ({cause}); closed with 1009"
+    if isinstance(cause, ProtocolError):
+        return f"the server broke the WebSocket protocol ({cause}); closed with 1002"
+    return None

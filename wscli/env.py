@@ -1,0 +1,59 @@
+"""The process environment, built once and injected: streams, TTY flags, colour."""
+
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import BinaryIO, TextIO
+
+from wscli.options import ColorChoice
+
+__all__ = ["Env"]
+
+
+@dataclass
+class Env:
+    """Where wscli reads and writes. Tests build one around pipes or fake files."""
+
+    stdin: BinaryIO
+    stdout: BinaryIO
+    stderr: TextIO
+    stdin_isatty: bool = False
+    stdout_isatty: bool = False
+    stderr_isatty: bool = False
+    environ: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_process(cls) -> "Env":
+        """The real process streams."""
+        return cls(
+            stdin=sys.stdin.buffer,
+            stdout=sys.stdout.buffer,
+            stderr=sys.stderr,
+            stdin_isatty=_isatty(sys.stdin),
+            stdout_isatty=_isatty(sys.stdout),
+            stderr_isatty=_isatty(sys.stderr),
+            environ=os.environ,
+        )
+
+    @property
+    def interactive(self) -> bool:
+        """Both stdin and stdout are terminals: the REPL's territory."""
+        return self.stdin_isatty and self.stdout_isatty
+
+    def stderr_color(self, choice: ColorChoice) -> bool:
+        """Whether status lines on stderr get colour (``--color``, NO_COLOR, FORCE_COLOR)."""
+        if choice == "always":
+            return True
+        if choice == "never" or self.environ.get("NO_COLOR"):
+            return False
+        if self.environ.get("FORCE_COLOR"):
+            return True
+        return self.stderr_isatty and self.environ.get("TERM") != "dumb"
+
+
+def _isatty(stream: object) -> bool:
+    try:
+        return bool(stream.isatty())  # type: ignore[attr-defined]
+    except (AttributeError, ValueError):
+        return False

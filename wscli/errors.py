@@ -1,0 +1,67 @@
+"""wscli's errors: each carries a one-line message, a hint and its exit status."""
+
+from wscli.status import ExitStatus
+
+__all__ = [
+    "ConnectFailed",
+    "ExpectationFailed",
+    "HandshakeRejected",
+    "OutputClosed",
+    "TLSFailed",
+    "Timeout",
+    "UsageError",
+    "WscliError",
+]
+
+
+class WscliError(Exception):
+    """An error to report on stderr as ``wscli: error: MESSAGE`` and exit with ``status``."""
+
+    status: ExitStatus = ExitStatus.INTERNAL_ERROR
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class UsageError(WscliError):
+    """Bad input from the user: options, URL, headers, close codes, input lines."""
+
+    status = ExitStatus.USAGE_ERROR
+
+
+class ConnectFailed(WscliError):
+    """No TCP connection: DNS, refused, unreachable, proxy."""
+
+    status = ExitStatus.CONNECT_FAILED
+
+
+class HandshakeRejected(WscliError):
+    """The server answered the opening handshake with something other than 101."""
+
+    status = ExitStatus.HANDSHAKE_REJECTED
+
+
+class TLSFailed(WscliError):
+    """The TLS handshake failed."""
+
+    status = ExitStatus.TLS_FAILED
+
+
+class Timeout(WscliError):
+    """A deadline passed: the opening handshake or --timeout."""
+
+    status = ExitStatus.TIMEOUT
+
+
+class ExpectationFailed(WscliError):
+    """An assertion from the command line did not hold."""
+
+    status = ExitStatus.EXPECTATION_FAILED
+
+
+class OutputClosed(WscliError):
+    """The reader of stdout went away (``| head -1``): end quietly."""
+
+    status = ExitStatus.OK

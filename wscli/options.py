@@ -1,0 +1,89 @@
+"""Frozen option sets built by the command line and read by the cores. Stdlib only."""
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = [
+    "DEFAULT_IDLE",
+    "DEFAULT_MAX_SIZE",
+    "BinaryAs",
+    "ColorChoice",
+    "ConnectOptions",
+    "InputFormat",
+    "OutputOptions",
+    "WaitRules",
+]
+
+InputFormat = Literal["text", "binary", "hex", "base64"]
+BinaryAs = Literal["hex", "base64", "text", "raw"]
+ColorChoice = Literal["auto", "always", "never"]
+
+#: Default --max-size: big enough that a large JSON document never fails.
+DEFAULT_MAX_SIZE = 64 * 1024 * 1024
+#: Default --idle: longer than a server that answers every 500 ms, short enough that a
+#: one-shot send against an echo server ends about a second after it starts.
+DEFAULT_IDLE = 0.8
+
+
+@dataclass(frozen=True)
+class ConnectOptions:
+    """How to open a client connection."""
+
+    url: str
+    subprotocols: tuple[str, ...] = ()
+    headers: tuple[tuple[str, str], ...] = ()
+    origin: str | None = None
+    auth: tuple[str, str] | None = None
+    ca: str | None = None
+    cert: str | None = None
+    key: str | None = None
+    insecure: bool = False
+    #: None: from the environment; "" : no proxy; else the proxy URL.
+    proxy: str | None = None
+    compression: bool = True
+    max_size: int | None = DEFAULT_MAX_SIZE
+    open_timeout: float | None = 10.0
+    ping_interval: float | None = 20.0
+    ping_timeout: float | None = 20.0
+    close_timeout: float = 10.0
+    unix_socket: str | None = None
+
+
+@dataclass(frozen=True)
+class WaitRules:
+    """When to stop waiting for replies (after stdin EOF, or after ``send``'s messages)."""
+
+    count: int | None = None
+    until: str | None = None
+    idle: float | None = None
+    timeout: float | None = None
+    keep_open: bool = False
+    expect_close: int | None = None
+
+    @property
+    def idle_seconds(self) -> float | None:
+        """The idle rule in force: the default one when no other rule is given."""
+        if self.idle is not None:
+            return self.idle
+        if self.count is None and self.until is None and not self.waits_for_server:
+            return DEFAULT_IDLE
+        return None
+
+    @property
+    def waits_for_server(self) -> bool:
+        """Never close from our side: wait for the server's close frame."""
+        return self.keep_open or self.expect_close is not None
+
+
+@dataclass(frozen=True)
+class OutputOptions:
+    """How events are written."""
+
+    binary_as: BinaryAs = "hex"
+    jsonl: bool = False
+    timestamps: bool = False
+    show_ping_pong: bool = False
+    verbose: bool = False
+    quiet: bool = False
+    color: ColorChoice = "auto"
+    debug: bool = False

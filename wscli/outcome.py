@@ -1,0 +1,89 @@
+"""How a session ended, judged against what the user expected. Pure."""
+
+from dataclasses import dataclass
+
+from wscli.codes import close_code_name
+from wscli.events import Closed
+from wscli.options import WaitRules
+from wscli.status import ExitStatus
+
+__all__ = ["Verdict", "judge"]
+
+_NORMAL_CODES = (1000, 1001, 1005)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The exit status and, when it is not success, one line saying why."""
+
+    status: ExitStatus
+    message: str | None = None
+    hint: str | None = None
+
+
+def _code(code: int) -> str:
+    return f"{code} ({close_code_name(code)})"
+
+
+def judge(
+    closed: Closed,
+    rules: WaitRules,
+    *,
+    received: int,
+    matched: bool,
+    timed_out: bool = False,
+    interrupted: bool = False,
+) -> Verdict:
+    """Decide the exit status of a ``connect``/``send`` run (README's exit-code table)."""
+    if interrupted:
+        return Verdict(ExitStatus.INTERRUPTED)
+    if timed_out:
+        wanted = []
+        if rules.count is not None and received < rules.count:
+            wanted.append(f"{rules.count} messages (got {received})")
+        if rules.until is not None and not matched:
+            wanted.append(f"a message matching {rules.until!r}")
+        if rules.waits_for_server:
+            wanted.append("the server to close")
+        what = " and ".join(wanted) or "the session to end"
+        return Verdict(
+            ExitStatus.TIMEOUT,
+            f"timed out after {rules.timeout:g} s waiting for {what}",
+            "raise --timeout",
+        )
+    if rules.expect_close is not None:
+        if closed.initiated_by != "server" or closed.code != rules.expect_close:
+            got = (
+                f"it closed with {_code(closed.code)}"
+                if closed.initiated_by == "server"
+                else f"the connection ended with {_code(closed.code)}"
+            )
+            return Verdict(
+                ExitStatus.EXPECTATION_FAILED,
+                f"expected the server to close with {_code(rules.expect_close)}; {got}",
+            )
+    if rules.count is not None and received < rules.count:
+        return Verdict(
+            ExitStatus.EXPECTATION_FAILED,
+            f"the connection closed after {received} of {rules.count} messages",
+            "raise --timeout or check what the server sends",
+        )
+    if rules.until is not None and not matched:
+        return Verdict(
+            ExitStatus.EXPECTATION_FAILED,
+            f"no message matched --until {rules.until!r}",
+        )
+    if rules.expect_close is not None:
+        return Verdict(ExitStatus.OK)
+    if closed.code == 1006:
+        return Verdict(
+            ExitStatus.CLOSED_ABNORMALLY,
+            "the connection closed abnormally (1006): no close frame",
+        )
+    if closed.initiated_by == "server" and closed.code not in _NORMAL_CODES:
+        reason = f' "{closed.reason}"' if closed.reason else ""
+        return Verdict(
+            ExitStatus.CLOSED_WITH_ERROR_CODE,
+            f"the server closed with {_code(closed.code)}{reason}",
+        )
+    return Verdict(ExitStatus.OK)

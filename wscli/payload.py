@@ -1,0 +1,36 @@
+"""User input to frames: text, binary, hex and base64 lines, arguments and files. Pure."""
+
+import base64
+import binascii
+
+from wscli.errors import UsageError
+from wscli.options import InputFormat
+
+__all__ = ["decode_input"]
+
+_HINTS: dict[str, str] = {
+    "text": "the text format needs UTF-8; use --input-format binary to send raw bytes",
+    "hex": "hex input is pairs of hex digits, spaces allowed, e.g. '48 65 6c 6c 6f'",
+    "base64": "base64 input is standard base64, e.g. 'SGVsbG8='",
+}
+
+
+def decode_input(raw: bytes, fmt: InputFormat, *, where: str) -> str | bytes:
+    """Turn one input unit (a line, an argument, a file) into a frame's payload.
+
+    Returns ``str`` for a text frame and ``bytes`` for a binary frame.
+
+    Raises:
+        UsageError: the input is not valid in ``fmt``; the message names ``where``.
+    """
+    try:
+        if fmt == "text":
+            return raw.decode("utf-8")
+        if fmt == "binary":
+            return bytes(raw)
+        if fmt == "hex":
+            return bytes.fromhex(raw.decode("ascii"))
+        return base64.b64decode(b"".join(raw.split()), validate=True)
+    except (UnicodeDecodeError, ValueError, binascii.Error):
+        name = {"text": "UTF-8 text"}.get(fmt, fmt)
+        raise UsageError(f"{where} is not valid {name}", _HINTS[fmt]) from None

@@ -1,0 +1,235 @@
+"""Messages in, replies out: the flow behind ``connect`` in a pipe and ``send``.
+
+Input (stdin lines or arguments) is queued from the start, also while CONNECTING; received
+messages go to the output as they arrive. When the input ends, wscli waits for replies by
+the rules (count, until, idle, timeout, keep-open), then closes with 1000 and waits for the
+server's close frame.
+"""
+
+import asyncio
+import os
+import re
+import threading
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from wscli.client import Session
+from wscli.errors import OutputClosed, UsageError, WscliError
+from wscli.events import Closed, Message
+from wscli.options import InputFormat, WaitRules
+from wscli.outcome import Verdict, judge
+from wscli.output import Output
+from wscli.payload import decode_input
+from wscli.status import ExitStatus
+
+__all__ = ["Exchange", "argument_source", "stdin_source"]
+
+Payload = str | bytes
+#: Stop reading input while more than this many bytes wait to be written.
+_HIGH_WATER = 4 * 1024 * 1024
+_LOW_WATER = 1024 * 1024
+_CHUNK = 65536
+
+
+async def stdin_source(stream: BinaryIO, fmt: InputFormat) -> AsyncIterator[Payload]:
+    """Each line of ``stream`` (newline, or CR LF, removed) as one message.
+
+    A thread reads the stream, so regular files, pipes and terminals all work; it hands
+    over chunks through a small queue, so a fast producer waits instead of filling memory.
+
+    Raises:
+        UsageError: a line is not valid in ``fmt`` (the message names the line).
+    """
+    loop = asyncio.get_running_loop()
+    chunks: asyncio.Queue[bytes] = asyncio.Queue(maxsize=8)
+    fd = stream.fileno()
+
+    def read() -> None:
+        while True:
+            try:
+                chunk = os.read(fd, _CHUNK)
+            except OSError:
+                chunk = b""
+            try:
+                asyncio.run_coroutine_threadsafe(chunks.put(chunk), loop).result()
+            except (RuntimeError, asyncio.CancelledError):
+                return
+            if not chunk:
+                return
+
+    threading.Thread(target=read, name="wscli-stdin", daemon=True).start()
+    rest = b""
+    number = 0
+    while True:
+        chunk = await chunks.get()
+        if not chunk:
+            break
+        lines = (rest + chunk).split(b"\n")
+        rest = lines.pop()
+        for line in lines:
+            number += 1
+            yield decode_input(line.removesuffix(b"\r"), fmt, where=f"stdin line {number}")
+    if rest:
+        yield decode_input(rest.removesuffix(b"\r"), fmt, where=f"stdin line {number + 1}")
+
+
+async def argument_source(items: Iterable[Payload]) -> AsyncIterator[Payload]:
+    """Messages already decoded from the command line."""
+    for item in items:
+        yield item
+
+
+@dataclass
+class Exchange:
+    """One run of ``connect`` (pipe mode) or ``send``: feed, receive, wait, close, judge."""
+
+    session: Session
+    output: Output
+    rules: WaitRules
+    interrupt: asyncio.Event = field(default_factory=asyncio.Event)
+    received: int = 0
+    matched: bool = False
+    input_error: WscliError | None = None
+    _wake: asyncio.Event = field(default_factory=asyncio.Event)
+    _satisfied: bool = False
+    _output_closed: bool = False
+    _last_activity: float = 0.0
+
+    async def run(self, source: AsyncIterator[Payload]) -> Verdict:
+        """Run the whole exchange and return the verdict (the error path is the caller's)."""
+        loop = asyncio.get_running_loop()
+        deadline = None if self.rules.timeout is None else loop.time() + self.rules.timeout
+        pattern = re.compile(self.rules.until) if self.rules.until is not None else None
+        consumer = asyncio.create_task(self._consume(pattern))
+        feeder = asyncio.create_task(self._feed(source))
+        for awaitable in (consumer, feeder):
+            awaitable.add_done_callback(lambda _: self._wake.set())
+        watcher = asyncio.create_task(self.interrupt.wait())
+        watcher.add_done_callback(lambda _: self._wake.set())
+        try:
+            try:
+                timed_out = await self._open(deadline)
+            except WscliError:
+                await consumer  # the error and close events still reach --jsonl
+                raise
+            if not timed_out:
+                timed_out = await self._wait(feeder, deadline)
+            feeder.cancel()
+            code = 1001 if self.interrupt.is_set() or self._output_closed else 1000
+            closed = await self.session.close(code)
+            await consumer
+        finally:
+            for task in (feeder, watcher, consumer):
+                task.cancel()
+        if self._output_closed:
+            return Verdict(ExitStatus.OK)
+        if self.input_error is not None:
+            return Verdict(self.input_error.status, self.input_error.message, self.input_error.hint)
+        return judge(
+            closed,
+            self.rules,
+            received=self.received,
+            matched=self.matched,
+            timed_out=timed_out,
+            interrupted=self.interrupt.is_set(),
+        )
+
+    async def _open(self, deadline: float | None) -> bool:
+        """Open the session; True when the overall deadline passed first."""
+        opener = asyncio.create_task(self.session.open())
+        opener.add_done_callback(lambda _: self._wake.set())
+        while not opener.done():
+            self._wake.clear()
+            if self.interrupt.is_set():
+                opener.cancel()
+                break
+            timeout = None if deadline is None else deadline - asyncio.get_running_loop().time()
+            if timeout is not None and timeout <= 0:
+                opener.cancel()
+                await asyncio.gather(opener, return_exceptions=True)
+                return True
+            await _wait_event(self._wake, timeout)
+        try:
+            await opener
+        except asyncio.CancelledError:
+            if not self.interrupt.is_set():
+                raise
+        except WscliError:
+            unsent = self.session.unsent
+            if unsent:
+                self.output.status.line(f"{unsent} queued messages were not sent", "warn")
+            raise
+        self._last_activity = asyncio.get_running_loop().time()
+        return False
+
+    async def _wait(self, feeder: "asyncio.Task[None]", deadline: float | None) -> bool:
+        """Wait until a rule says stop; True when the overall deadline passed first."""
+        loop = asyncio.get_running_loop()
+        rules, session = self.rules, self.session
+        idle = rules.idle_seconds
+        while True:
+            self._wake.clear()
+            if session.close_event is not None or self.interrupt.is_set():
+                return False
+            if self._output_closed or (self._satisfied and not rules.waits_for_server):
+                return False
+            now = loop.time()
+            if deadline is not None and now >= deadline:
+                return True
+            timeout = None if deadline is None else deadline - now
+            if feeder.done() and idle is not None:
+                idle_left = self._last_activity + idle - now
+                if idle_left <= 0:
+                    return False
+                timeout = idle_left if timeout is None else min(timeout, idle_left)
+            await _wait_event(self._wake, timeout)
+
+    async def _feed(self, source: AsyncIterator[Payload]) -> None:
+        session = self.session
+        try:
+            async for payload in source:
+                if not session.send(payload):
+                    break
+                if session.buffered_amount > _HIGH_WATER:
+                    await session.wait_buffered_below(_LOW_WATER)
+        except UsageError as error:
+            self.input_error = error
+        await session.drain()
+        self._last_activity = max(self._last_activity, asyncio.get_running_loop().time())
+
+    async def _consume(self, pattern: "re.Pattern[str] | None") -> None:
+        session, output, rules = self.session, self.output, self.rules
+        loop = asyncio.get_running_loop()
+        try:
+            async for event in session.events():
+                if isinstance(event, Message) and event.direction == "in":
+                    if self._satisfied:
+                        continue
+                    self.received += 1
+                    self._last_activity = loop.time()
+                    if pattern is not None and pattern.search(_as_text(event.data)):
+                        self.matched = True
+                    if self.matched or (rules.count is not None and self.received >= rules.count):
+                        self._satisfied = True
+                        self._wake.set()
+                elif isinstance(event, Closed):
+                    self._wake.set()
+                output.event(event)
+                if not session.has_pending_events:
+                    output.flush()
+            output.flush()
+        except OutputClosed:
+            self._output_closed = True
+            self._wake.set()
+
+
+def _as_text(data: Payload) -> str:
+    return data if isinstance(data, str) else data.decode("utf-8", errors="replace")
+
+
+async def _wait_event(event: asyncio.Event, timeout: float | None) -> None:
+    try:
+        await asyncio.wait_for(event.wait(), timeout)
+    except TimeoutError:
+        pass

@@ -1,0 +1,201 @@
+"""Events to text: escaping, binary formats, JSON Lines, status lines. Pure functions."""
+
+import base64
+import json
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from wscli.codes import close_code_name
+from wscli.events import Closed, Event, Failed, Message, Opened, Ping, Pong
+from wscli.options import BinaryAs
+
+__all__ = [
+    "closed_line",
+    "data_line",
+    "escape",
+    "event_json",
+    "headers_block",
+    "hexdump",
+    "mask_header",
+    "opened_line",
+    "timestamp",
+]
+
+# C0 controls but tab and newline, DEL, C1 controls, and the Unicode line/paragraph
+# separators and bidi overrides that can disguise text on a terminal.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_UNSAFE_ALL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def escape(text: str, *, keep_newlines: bool = True) -> str:
+    """Escape control characters so peer data cannot drive the terminal."""
+    pattern = _UNSAFE if keep_newlines else _UNSAFE_ALL
+    return pattern.sub(_escape_char, text)
+
+
+def timestamp(at: float) -> str:
+    """ISO 8601 UTC with microseconds: ``2026-11-26T10:39:59.123456Z``."""
+    return datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def binary_text(data: bytes, binary_as: BinaryAs) -> str:
+    """A binary payload as one line of text (``raw`` is handled by ``data_line``)."""
+    if binary_as == "hex":
+        return data.hex()
+    if binary_as == "base64":
+        return base64.b64encode(data).decode("ascii")
+    return data.decode("utf-8", errors="replace")
+
+
+def data_line(
+    message: Message, *, binary_as: BinaryAs, terminal: bool, timestamps: bool
+) -> bytes:
+    """One received message as bytes for stdout, newline included (except ``raw`` binary).
+
+    On a terminal, control characters are escaped; into a pipe, text goes out as it came.
+    """
+    prefix = timestamp(message.at) + " " if timestamps else ""
+    data = message.data
+    if isinstance(data, bytes):
+        if binary_as == "raw":
+            return prefix.encode() + data
+        text = binary_text(data, binary_as)
+        if binary_as == "text" and terminal:
+            text = escape(text)
+    else:
+        text = escape(data) if terminal else data
+    return (prefix + text + "\n").encode("utf-8", errors="surrogateescape")
+
+
+def event_json(event: Event, *, conn_id: int | None = None) -> str:
+    """One event as a JSON object on one line (the ``--jsonl`` schema)."""
+    record: dict[str, Any] = {"event": _EVENT_NAMES[type(event)], "time": timestamp(event.at)}
+    if conn_id is not None:
+        record["id"] = conn_id
+    if isinstance(event, Opened):
+        record.update(
+            url=event.url,
+            protocol=event.protocol,
+            extensions=event.extensions,
+            status=event.status,
+            request_headers=[list(pair) for pair in event.request_headers],
+            response_headers=[list(pair) for pair in event.response_headers],
+        )
+    elif isinstance(event, Message):
+        record["direction"] = event.direction
+        if isinstance(event.data, bytes):
+            record["type"] = "binary"
+            record["base64"] = base64.b64encode(event.data).decode("ascii")
+            record["size"] = len(event.data)
+        else:
+            record["type"] = "text"
+            record["text"] = event.data
+            record["size"] = len(event.data.encode("utf-8", errors="surrogatepass"))
+    elif isinstance(event, Ping | Pong):
+        record["direction"] = event.direction
+        record["base64"] = base64.b64encode(event.data).decode("ascii")
+    elif isinstance(event, Closed):
+        record.update(
+            code=event.code,
+            name=close_code_name(event.code),
+            reason=event.reason,
+            was_clean=event.was_clean,
+            initiated_by=event.initiated_by,
+            sent_code=event.sent_code,
+            sent_reason=event.sent_reason,
+        )
+    elif isinstance(event, Failed):
+        record["message"] = event.message
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
+_EVENT_NAMES: dict[type, str] = {
+    Opened: "open",
+    Message: "message",
+    Ping: "ping",
+    Pong: "pong",
+    Closed: "close",
+    Failed: "error",
+}
+
+
+def opened_line(event: Opened) -> str:
+    """``connected to URL (protocol: p, extensions: e)``, escaped."""
+    details = []
+    if event.protocol:
+        details.append(f"protocol: {event.protocol}")
+    if event.extensions:
+        details.append(f"extensions: {event.extensions}")
+    suffix = f" ({'; '.join(details)})" if details else ""
+    return escape(f"connected to {event.url}{suffix}", keep_newlines=False)
+
+
+def close_description(code: int | None, reason: str | None) -> str:
+    """``1000 (Normal Closure) "bye"``, or ``no status`` for an empty close frame."""
+    if code is None:
+        return "an empty close frame"
+    text = f"{code} ({close_code_name(code)})"
+    if reason:
+        text += " " + json.dumps(reason, ensure_ascii=False)
+    return text
+
+
+def closed_line(event: Closed) -> str:
+    """The close event as a status line: code, name, reason, wasClean and who closed."""
+    who = {"client": "by wscli", "server": "by the server", None: "without a closing handshake"}
+    text = (
+        f"closed {who[event.initiated_by]}: {close_description(event.code, event.reason)}, "
+        f"wasClean={str(event.was_clean).lower()}"
+    )
+    return escape(text, keep_newlines=False)
+
+
+def control_line(event: Ping | Pong) -> str:
+    """``< ping 'data'`` / ``> pong 'data'`` for -P."""
+    arrow = "<" if event.direction == "in" else ">"
+    name = "ping" if isinstance(event, Ping) else "pong"
+    try:
+        shown = repr(event.data.decode("utf-8"))
+    except UnicodeDecodeError:
+        shown = "0x" + event.data.hex()
+    return escape(f"{arrow} {name} {shown}", keep_newlines=False)
+
+
+def mask_header(name: str, value: str) -> str:
+    """The value to show for a header: secrets become ``***``, keeping the auth scheme."""
+    if name.lower() not in _SECRET_HEADERS:
+        return value
+    scheme, _, rest = value.partition(" ")
+    if rest and name.lower().endswith("authorization"):
+        return f"{scheme} ***"
+    return "***"
+
+
+def headers_block(title: str, headers: Iterable[tuple[str, str]]) -> list[str]:
+    """Handshake headers for -v, one escaped line each, secrets masked."""
+    lines = [title]
+    lines.extend(
+        escape(f"  {name}: {mask_header(name, value)}", keep_newlines=False)
+        for name, value in headers
+    )
+    return lines
+
+
+def hexdump(data: bytes, *, width: int = 16) -> str:
+    """Offset, hex bytes and ASCII columns, like ``xxd``."""
+    rows = []
+    for offset in range(0, len(data), width):
+        chunk = data[offset : offset + width]
+        hex_part = " ".join(f"{byte:02x}" for byte in chunk)
+        ascii_part = "".join(chr(byte) if 0x20 <= byte < 0x7F else "." for byte in chunk)
+        rows.append(f"{offset:08x}  {hex_part:<{width * 3 - 1}}  {ascii_part}")
+    return "\n".join(rows)

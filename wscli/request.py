@@ -1,0 +1,138 @@
+"""Checks of what the user asks to connect to: URL, headers, sizes, auth. Pure, stdlib only."""
+
+import base64
+import re
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+from wscli.errors import UsageError
+
+__all__ = ["Target", "basic_auth_header", "parse_auth", "parse_header", "parse_size", "parse_url"]
+
+_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+_MANAGED = {"upgrade", "connection", "sec-websocket-key", "sec-websocket-version"}
+_SUGGEST = {"http": "ws", "https": "wss"}
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]i?b?|b)?\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Target:
+    """A checked WebSocket URL, with the userinfo split off."""
+
+    url: str
+    scheme: str
+    host: str
+    port: int
+    userinfo: tuple[str, str] | None
+
+    @property
+    def secure(self) -> bool:
+        return self.scheme == "wss"
+
+
+def parse_url(text: str) -> Target:
+    """Check a ws:// or wss:// URL; ``host:port/path`` without a scheme means ws://.
+
+    Raises:
+        UsageError: malformed URL or a scheme other than ws/wss.
+    """
+    raw = text.strip()
+    if not raw:
+        raise UsageError("the URL is empty", "give a URL such as ws://localhost:8765/")
+    if "://" not in raw:
+        if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:(?!\d)", raw):
+            scheme = raw.split(":", 1)[0]
+            raise UsageError(f"{scheme}: is not a WebSocket URL scheme", "use ws:// or wss://")
+        raw = "ws://" + raw
+    try:
+        parts = urlsplit(raw)
+        port = parts.port
+    except ValueError as exc:
+        raise UsageError(f"malformed URL {text!r}: {exc}", "check the host and port") from None
+    scheme = parts.scheme.lower()
+    if scheme in _SUGGEST:
+        fixed = _SUGGEST[scheme] + raw[len(parts.scheme) :]
+        raise UsageError(f"{scheme}:// is not a WebSocket URL", f"did you mean {fixed}?")
+    if scheme not in ("ws", "wss"):
+        raise UsageError(f"{scheme}:// is not a WebSocket URL scheme", "use ws:// or wss://")
+    if not parts.hostname:
+        raise UsageError(f"malformed URL {text!r}: no host", "write it as ws://HOST[:PORT]/PATH")
+    if parts.fragment:
+        raise UsageError(
+            f"malformed URL {text!r}: a #fragment means nothing in a WebSocket URL",
+            "remove the part after #",
+        )
+    userinfo = None
+    if parts.username is not None:
+        userinfo = (unquote(parts.username), unquote(parts.password or ""))
+    netloc = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+    if port is not None:
+        netloc += f":{port}"
+    url = urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
+    default_port = 443 if scheme == "wss" else 80
+    return Target(url, scheme, parts.hostname, port or default_port, userinfo)
+
+
+def parse_header(text: str) -> tuple[str, str]:
+    """Check a ``-H "Name: value"`` option.
+
+    Raises:
+        UsageError: no colon, a name that is not an HTTP token, a header wscli manages, or a
+            value with CR/LF or characters outside Latin-1.
+    """
+    name, colon, value = text.partition(":")
+    if not colon:
+        raise UsageError(f"header {text!r} has no colon", "write it as -H 'Name: value'")
+    name, value = name.strip(), value.strip()
+    if not _TOKEN.match(name):
+        raise UsageError(
+            f"header name {name!r} is not a valid HTTP header name",
+            "use letters, digits and !#$%&'*+-.^_`|~ only",
+        )
+    lower = name.lower()
+    if lower in _MANAGED:
+        raise UsageError(f"the {name} header is set by wscli for the handshake", "leave it out")
+    if lower == "sec-websocket-protocol":
+        raise UsageError("set subprotocols with -s/--subprotocol", "e.g. -s chat.v1 -s chat.v2")
+    if lower == "sec-websocket-extensions":
+        raise UsageError(
+            "the extensions offer is set by wscli", "use --compression/--no-compression"
+        )
+    if "\r" in value or "\n" in value:
+        raise UsageError(f"header {name} has a line break in its value", "remove it")
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError:
+        raise UsageError(
+            f"header {name} has characters outside ISO-8859-1", "percent-encode the value"
+        ) from None
+    return name, value
+
+
+def parse_auth(text: str) -> tuple[str, str]:
+    """Check ``--auth USER:PASS``."""
+    user, colon, password = text.partition(":")
+    if not colon:
+        raise UsageError("--auth needs USER:PASS", "e.g. --auth alice:s3cret")
+    return user, password
+
+
+def basic_auth_header(user: str, password: str) -> str:
+    """The ``Authorization`` value for HTTP Basic."""
+    token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+    return f"Basic {token}"
+
+
+def parse_size(text: str) -> int | None:
+    """``--max-size``: bytes with an optional k/M/G suffix (powers of 1024); 0 or none: no limit.
+
+    Raises:
+        UsageError: not a size.
+    """
+    if text.strip().lower() in ("none", "0", "unlimited"):
+        return None
+    match = _SIZE.match(text)
+    if not match:
+        raise UsageError(f"{text!r} is not a size", "e.g. 1048576, 512k, 64M or 1G")
+    number, unit = float(match.group(1)), (match.group(2) or "b").lower()[0]
+    return int(number * {"b": 1, "k": 1024, "m": 1024**2, "g": 1024**3}[unit])

@@ -178,10 +178,9 @@ class Session:
         )
         if options.unix_socket is not None:
             return unix_connect(options.unix_socket, url, **common)
-        proxy: str | bool | None = True
-        if options.proxy is not None:
-            proxy = options.proxy or None
-        return connect(url, proxy=proxy, **common)
+        if options.proxy is None:
+            return connect(url, proxy=True, **common)
+        return connect(url, proxy=options.proxy or None, **common)
 
     # Sending
 
@@ -209,8 +208,10 @@ class Session:
     async def drain(self) -> None:
         """Wait until every queued message is written (or the connection is closed)."""
         drained = asyncio.ensure_future(self._drained.wait())
-        await asyncio.wait([drained, self._closed], return_when=asyncio.FIRST_COMPLETED)
+        closed = asyncio.ensure_future(self.wait_closed())
+        await asyncio.wait([drained, closed], return_when=asyncio.FIRST_COMPLETED)
         drained.cancel()
+        closed.cancel()
 
     async def wait_buffered_below(self, limit: int) -> None:
         """Backpressure for bulk senders: wait until the outgoing queue is under ``limit``."""
@@ -233,7 +234,9 @@ class Session:
                 self._drained.set()
                 return
             outgoing.popleft()
-            size = len(data.encode("utf-8", "surrogatepass")) if isinstance(data, str) else len(data)
+            size = (
+                len(data.encode("utf-8", "surrogatepass")) if isinstance(data, str) else len(data)
+            )
             self._queued_bytes -= size
             self.messages_out += 1
             self.bytes_out += size

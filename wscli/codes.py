@@ -65,9 +65,7 @@ def validate_close(code: int | None, reason: str) -> None:
     """
     if code is None:
         if reason:
-            raise UsageError(
-                "a close reason needs a close code", "drop the reason or give a code"
-            )
+            raise UsageError("a close reason needs a close code", "drop the reason or give a code")
         return
     if not is_sendable(code):
         what = (
@@ -79,7 +77,8 @@ def validate_close(code: int | None, reason: str) -> None:
     size = len(reason.encode("utf-8"))
     if size > MAX_REASON_BYTES:
         raise UsageError(
-            f"close reason is {size} bytes of UTF-8; at most {MAX_REASON_BYTES} fit in a close frame",
+            f"close reason is {size} bytes of UTF-8; "
+            f"at most {MAX_REASON_BYTES} fit in a close frame",
             "shorten the reason",
         )
 

@@ -130,7 +130,10 @@ def describe_receive_failure(exc: ConnectionClosed) -> str | None:
     """Why wscli failed the connection itself (1007, 1009, 1002), or None."""
     cause = exc.__cause__
     if isinstance(cause, UnicodeDecodeError):
-        return f"the server sent a text message that is not valid UTF-8 ({cause.reason}); closed with 1007"
+        return (
+            f"the server sent a text message that is not valid UTF-8 ({cause.reason}); "
+            "closed with 1007"
+        )
     if isinstance(cause, PayloadTooBig):
         return f"the server sent a message over --max-size ({cause}); closed with 1009"
     if isinstance(cause, ProtocolError):

@@ -51,17 +51,23 @@ def judge(
             f"timed out after {rules.timeout:g} s waiting for {what}",
             "raise --timeout",
         )
-    if rules.expect_close is not None:
-        if closed.initiated_by != "server" or closed.code != rules.expect_close:
-            got = (
-                f"it closed with {_code(closed.code)}"
-                if closed.initiated_by == "server"
-                else f"the connection ended with {_code(closed.code)}"
-            )
-            return Verdict(
-                ExitStatus.EXPECTATION_FAILED,
-                f"expected the server to close with {_code(rules.expect_close)}; {got}",
-            )
+    expected = rules.expect_close
+    if expected is not None and (closed.initiated_by != "server" or closed.code != expected):
+        got = (
+            f"it closed with {_code(closed.code)}"
+            if closed.initiated_by == "server"
+            else f"the connection ended with {_code(closed.code)}"
+        )
+        return Verdict(
+            ExitStatus.EXPECTATION_FAILED,
+            f"expected the server to close with {_code(expected)}; {got}",
+        )
+    if expected is None and closed.code == 1006:
+        # A dropped connection, not a server that closed early: 7 says more than 9.
+        return Verdict(
+            ExitStatus.CLOSED_ABNORMALLY,
+            "the connection closed abnormally (1006): no close frame",
+        )
     if rules.count is not None and received < rules.count:
         return Verdict(
             ExitStatus.EXPECTATION_FAILED,
@@ -73,13 +79,8 @@ def judge(
             ExitStatus.EXPECTATION_FAILED,
             f"no message matched --until {rules.until!r}",
         )
-    if rules.expect_close is not None:
+    if expected is not None:
         return Verdict(ExitStatus.OK)
-    if closed.code == 1006:
-        return Verdict(
-            ExitStatus.CLOSED_ABNORMALLY,
-            "the connection closed abnormally (1006): no close frame",
-        )
     if closed.initiated_by == "server" and closed.code not in _NORMAL_CODES:
         reason = f' "{closed.reason}"' if closed.reason else ""
         return Verdict(

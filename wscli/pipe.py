@@ -7,6 +7,7 @@ server's close frame.
 """
 
 import asyncio
+import contextlib
 import os
 import re
 import threading
@@ -229,7 +230,5 @@ def _as_text(data: Payload) -> str:
 
 
 async def _wait_event(event: asyncio.Event, timeout: float | None) -> None:
-    try:
+    with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(event.wait(), timeout)
-    except TimeoutError:
-        pass

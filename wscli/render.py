@@ -56,9 +56,7 @@ def binary_text(data: bytes, binary_as: BinaryAs) -> str:
     return data.decode("utf-8", errors="replace")
 
 
-def data_line(
-    message: Message, *, binary_as: BinaryAs, terminal: bool, timestamps: bool
-) -> bytes:
+def data_line(message: Message, *, binary_as: BinaryAs, terminal: bool, timestamps: bool) -> bytes:
     """One received message as bytes for stdout, newline included (except ``raw`` binary).
 
     On a terminal, control characters are escaped; into a pipe, text goes out as it came.

@@ -44,7 +44,8 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Abort:
         code = ExitStatus.INTERRUPTED
     except click.ClickException as error:
-        command = error.ctx.command_path if getattr(error, "ctx", None) else "wscli"  # type: ignore[union-attr]
+        ctx = getattr(error, "ctx", None)
+        command = ctx.command_path if isinstance(ctx, click.Context) else "wscli"
         message = error.format_message().replace("\n", " ")
         sys.stderr.write(f"wscli: error: {message} (hint: see '{command} --help')\n")
         code = ExitStatus.USAGE_ERROR

@@ -20,20 +20,32 @@ __all__ = ["close_command"]
 @click.command("close", epilog=EXIT_EPILOG)
 @click.argument("url")
 @click.option(
-    "--code", default="1000", show_default=True, metavar="N|none",
+    "--code",
+    default="1000",
+    show_default=True,
+    metavar="N|none",
     help="Close code to send; 'none' sends an empty close frame.",
 )
-@click.option("--reason", default="", metavar="TEXT", help="Close reason (at most 123 UTF-8 bytes).")
 @click.option(
-    "--send", "messages", multiple=True, metavar="MSG",
+    "--reason", default="", metavar="TEXT", help="Close reason (at most 123 UTF-8 bytes)."
+)
+@click.option(
+    "--send",
+    "messages",
+    multiple=True,
+    metavar="MSG",
     help="Send this message before closing (repeatable).",
 )
 @click.option(
     "--expect-code", metavar="N", help="Require the server to answer with this close code."
 )
 @click.option(
-    "--timeout", type=click.FloatRange(min=0), default=10.0, show_default=True,
-    metavar="SECONDS", help="How long to wait for the server's close frame.",
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=10.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long to wait for the server's close frame.",
 )
 @connection_options
 @output_options

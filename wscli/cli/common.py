@@ -48,16 +48,25 @@ def _apply(options: list[Callable[[F], F]]) -> Callable[[F], F]:
 connection_options = _apply(
     [
         click.option(
-            "-s", "--subprotocol", "subprotocols", multiple=True, metavar="NAME",
+            "-s",
+            "--subprotocol",
+            "subprotocols",
+            multiple=True,
+            metavar="NAME",
             help="Offer this subprotocol (repeatable; the server picks one).",
         ),
         click.option(
-            "-H", "--header", "headers", multiple=True, metavar="'NAME: VALUE'",
+            "-H",
+            "--header",
+            "headers",
+            multiple=True,
+            metavar="'NAME: VALUE'",
             help="Add a handshake header (repeatable). '-H Host: name' overrides Host.",
         ),
         click.option("-o", "--origin", metavar="ORIGIN", help="Send this Origin header."),
         click.option(
-            "--auth", metavar="USER:PASS",
+            "--auth",
+            metavar="USER:PASS",
             help="HTTP Basic credentials (also taken from the URL's user:pass@).",
         ),
         click.option("--ca", type=_FILE, metavar="FILE", help="Trust this CA bundle (PEM)."),
@@ -67,29 +76,49 @@ connection_options = _apply(
             "-k", "--insecure", is_flag=True, help="Do not verify the server's TLS certificate."
         ),
         click.option(
-            "--proxy", metavar="URL",
+            "--proxy",
+            metavar="URL",
             help="HTTP CONNECT or SOCKS5 proxy (http://, socks5h://...). "
             "Default: from the environment (ws_proxy, https_proxy, ...).",
         ),
-        click.option("--no-proxy", is_flag=True, help="Connect directly, ignoring the environment."),
         click.option(
-            "--compression/--no-compression", default=True, show_default=True,
+            "--no-proxy", is_flag=True, help="Connect directly, ignoring the environment."
+        ),
+        click.option(
+            "--compression/--no-compression",
+            default=True,
+            show_default=True,
             help="Offer permessage-deflate.",
         ),
         click.option(
-            "--max-size", default="64M", show_default=True, metavar="BYTES",
+            "--max-size",
+            default="64M",
+            show_default=True,
+            metavar="BYTES",
             help="Largest message accepted (k/M/G suffixes; 0 for no limit).",
         ),
         click.option(
-            "--open-timeout", type=_SECONDS, default=10.0, show_default=True, metavar="SECONDS",
+            "--open-timeout",
+            type=_SECONDS,
+            default=10.0,
+            show_default=True,
+            metavar="SECONDS",
             help="Deadline for connecting and the opening handshake (0: none).",
         ),
         click.option(
-            "--ping-interval", type=_SECONDS, default=20.0, show_default=True, metavar="SECONDS",
+            "--ping-interval",
+            type=_SECONDS,
+            default=20.0,
+            show_default=True,
+            metavar="SECONDS",
             help="Send a keepalive ping this often (0: never).",
         ),
         click.option(
-            "--ping-timeout", type=_SECONDS, default=20.0, show_default=True, metavar="SECONDS",
+            "--ping-timeout",
+            type=_SECONDS,
+            default=20.0,
+            show_default=True,
+            metavar="SECONDS",
             help="Fail the connection when a keepalive pong is this late (0: never).",
         ),
         click.option(
@@ -101,35 +130,47 @@ connection_options = _apply(
 output_options = _apply(
     [
         click.option(
-            "--input-format", type=click.Choice(["text", "binary", "hex", "base64"]),
-            default="text", show_default=True,
+            "--input-format",
+            type=click.Choice(["text", "binary", "hex", "base64"]),
+            default="text",
+            show_default=True,
             help="How input lines, MESSAGE arguments and files become frames "
             "(text: a text frame; binary, hex, base64: a binary frame).",
         ),
         click.option(
-            "--binary-as", type=click.Choice(["hex", "base64", "text", "raw"]), default="hex",
+            "--binary-as",
+            type=click.Choice(["hex", "base64", "text", "raw"]),
+            default="hex",
             show_default=True,
             help="How received binary messages are written (raw: the bytes, no newline).",
         ),
         click.option(
-            "--jsonl", is_flag=True,
+            "--jsonl",
+            is_flag=True,
             help="Write every event as one JSON object per line on stdout (see README).",
         ),
         click.option(
             "-t", "--timestamps", is_flag=True, help="Prefix received messages with UTC time."
         ),
         click.option(
-            "-P", "--show-ping-pong", is_flag=True,
+            "-P",
+            "--show-ping-pong",
+            is_flag=True,
             help="Show pings and pongs, both ways, on stderr.",
         ),
         click.option(
-            "-v", "--verbose", is_flag=True,
+            "-v",
+            "--verbose",
+            is_flag=True,
             help="Show the handshake headers on stderr (credentials masked).",
         ),
         click.option("-q", "--quiet", is_flag=True, help="No status lines; errors only."),
         click.option(
-            "--color", type=click.Choice(["auto", "always", "never"]), default="auto",
-            show_default=True, help="Colour status lines (NO_COLOR and FORCE_COLOR are honoured).",
+            "--color",
+            type=click.Choice(["auto", "always", "never"]),
+            default="auto",
+            show_default=True,
+            help="Colour status lines (NO_COLOR and FORCE_COLOR are honoured).",
         ),
         click.option("--debug", is_flag=True, help="Show tracebacks."),
     ]
@@ -138,26 +179,34 @@ output_options = _apply(
 wait_options = _apply(
     [
         click.option(
-            "-n", "--count", type=click.IntRange(min=1), metavar="N",
+            "-n",
+            "--count",
+            type=click.IntRange(min=1),
+            metavar="N",
             help="Stop after N received messages.",
         ),
         click.option(
             "--until", metavar="REGEX", help="Stop at the first received message that matches."
         ),
         click.option(
-            "--idle", type=_SECONDS, metavar="SECONDS",
+            "--idle",
+            type=_SECONDS,
+            metavar="SECONDS",
             help=f"Stop when nothing arrived for this long (the default rule, {DEFAULT_IDLE:g} s, "
             "when no other is given).",
         ),
         click.option(
-            "--timeout", type=_SECONDS, metavar="SECONDS",
+            "--timeout",
+            type=_SECONDS,
+            metavar="SECONDS",
             help="Overall deadline; missing --count/--until by then exits 6.",
         ),
         click.option(
             "--keep-open", is_flag=True, help="Never close from our side: wait for the server."
         ),
         click.option(
-            "--expect-close", metavar="CODE",
+            "--expect-close",
+            metavar="CODE",
             help="Wait for the server to close, and require this close code.",
         ),
     ]

@@ -6,7 +6,6 @@ import click
 
 from wscli.cli.common import (
     EXIT_EPILOG,
-    connect_options,
     connection_options,
     output_options,
     output_settings,

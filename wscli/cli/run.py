@@ -11,7 +11,6 @@ from wscli.options import InputFormat, OutputOptions, WaitRules
 
 if TYPE_CHECKING:
     from wscli.outcome import Verdict
-    from wscli.output import Output
 
 __all__ = ["STDIN", "run_close_command", "run_exchange"]
 
@@ -93,7 +92,7 @@ def run_close_command(
     from wscli.output import Output
     from wscli.runner import execute
 
-    output: Output = Output(env, output_options, show_messages=False)
+    output = Output(env, output_options, show_messages=False)
     options = dataclasses.replace(connect_options(url, values), close_timeout=close_timeout)
 
     async def main(interrupt: asyncio.Event) -> "Verdict":

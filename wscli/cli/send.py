@@ -25,7 +25,11 @@ __all__ = ["send_command"]
 @click.argument("url")
 @click.argument("messages", nargs=-1, metavar="[MESSAGE]...")
 @click.option(
-    "-f", "--file", "files", multiple=True, metavar="PATH",
+    "-f",
+    "--file",
+    "files",
+    multiple=True,
+    metavar="PATH",
     help="Send this file as one message (repeatable; after the MESSAGE arguments).",
 )
 @connection_options
@@ -51,7 +55,9 @@ def send_command(url: str, messages: tuple[str, ...], files: tuple[str, ...], **
         try:
             content = Path(path).read_bytes()
         except OSError as exc:
-            raise UsageError(f"cannot read --file {path}: {exc.strerror}", "check the path") from None
+            raise UsageError(
+                f"cannot read --file {path}: {exc.strerror}", "check the path"
+            ) from None
         items.append(decode_input(content, fmt, where=f"--file {path}"))
     if not items:
         if Env.from_process().stdin_isatty:

@@ -1,0 +1,269 @@
+"""A websockets scenario server run in a background thread, for tests of the real wscli.
+
+The path picks the behaviour; query parameters tune it:
+
+- ``/echo``: echo every message (text as text, binary as binary).
+- ``/delay?ms=300``: echo, each answer ``ms`` after the previous answer (or after the message).
+- ``/delay-each?ms=300``: echo, each answer ``ms`` after its own message arrived (a constant
+  latency; 100,000 messages still finish in seconds).
+- ``/close?code=4001&reason=bye&after=1``: close with code/reason after ``after`` messages
+  (0: right after the handshake). ``code=none`` sends an empty close frame.
+- ``/abort?after=1``: drop TCP (no close frame) after ``after`` messages.
+- ``/reject?status=403&body=go+away``: refuse the handshake with that HTTP status.
+- ``/proto``: needs a subprotocol; picks the first of ``chat.v2``, ``chat.v1`` offered.
+- ``/ping?data=srv``: the server pings the client after the handshake, then echoes.
+- ``/pong?data=unsolicited``: the server sends an unsolicited pong, then echoes.
+- ``/big?size=N``: send one binary message of N bytes, then echo.
+- ``/bad-utf8``: send a text frame that is not valid UTF-8.
+- ``/headers``: send the request headers as one JSON text message, then echo.
+- ``/silent-close``: read nothing after the handshake, so the client's close
+  frame is never answered; drop TCP after 3 s.
+- ``/burst?n=10``: send n text messages ``m0``...``m{n-1}``, then echo.
+- ``/slow-reader``: read one message every 50 ms (for bufferedAmount).
+- ``/stop-echo-on-close``: echo until the client's close frame (the default websockets way).
+
+Everything the server received is recorded per connection in ``Connection`` objects.
+"""
+
+import asyncio
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs, urlsplit
+
+from websockets.asyncio.server import ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request, Response
+
+TIMEOUT = 10.0
+
+
+@dataclass
+class Connection:
+    """What one client did, as the server saw it."""
+
+    path: str
+    headers: list[tuple[str, str]]
+    subprotocol: str | None
+    messages: list[str | bytes] = field(default_factory=list)
+    close_code: int | None = None
+    close_reason: str | None = None
+    closed: threading.Event = field(default_factory=threading.Event)
+
+
+class ScenarioServer:
+    """Start with ``with ScenarioServer() as server:``; ``server.url("/echo")``."""
+
+    def __init__(self, *, ssl_context: object = None, port: int = 0) -> None:
+        self.ssl_context = ssl_context
+        self._port_wanted = port
+        self.connections: list[Connection] = []
+        self._changed = threading.Condition()
+        self.port = 0
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._thread: threading.Thread | None = None
+        self._ready = threading.Event()
+
+    def url(self, path: str = "/echo") -> str:
+        scheme = "wss" if self.ssl_context is not None else "ws"
+        return f"{scheme}://127.0.0.1:{self.port}{path}"
+
+    def wait_connections(self, count: int = 1, timeout: float = TIMEOUT) -> list[Connection]:
+        """Wait until ``count`` connections have closed; return them."""
+        with self._changed:
+            done = self._changed.wait_for(
+                lambda: sum(c.closed.is_set() for c in self.connections) >= count, timeout
+            )
+        assert done, f"expected {count} closed connections, saw {self.connections}"
+        return self.connections
+
+    def last(self) -> Connection:
+        return self.wait_connections(len(self.connections) or 1)[-1]
+
+    def __enter__(self) -> "ScenarioServer":
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        assert self._ready.wait(TIMEOUT), "scenario server did not start"
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._loop is not None and self._stop is not None
+        self._loop.call_soon_threadsafe(self._stop.set)
+        assert self._thread is not None
+        self._thread.join(TIMEOUT)
+
+    def _run(self) -> None:
+        asyncio.run(self._main())
+
+    async def _main(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stop = asyncio.Event()
+        async with serve(
+            self._handle,
+            "127.0.0.1",
+            self._port_wanted,
+            ssl=self.ssl_context,
+            process_request=self._process_request,
+            select_subprotocol=_select_subprotocol,
+            max_size=None,
+            ping_interval=None,
+        ) as server:
+            self.port = next(iter(server.sockets)).getsockname()[1]
+            self._ready.set()
+            await self._stop.wait()
+            server.close(close_connections=False)
+            for connection in list(server.connections):
+                connection.transport.abort()
+
+    def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+        parts = urlsplit(request.path)
+        if parts.path == "/reject":
+            query = parse_qs(parts.query)
+            status = int(query.get("status", ["403"])[0])
+            body = query.get("body", ["refused"])[0]
+            response = connection.respond(status, body)
+            return response
+        if parts.path == "/proto" and "Sec-WebSocket-Protocol" not in request.headers:
+            return connection.respond(400, "a subprotocol is required\n")
+        return None
+
+    async def _handle(self, ws: ServerConnection) -> None:
+        parts = urlsplit(ws.request.path if ws.request else "/")
+        query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        record = Connection(
+            path=parts.path,
+            headers=list(ws.request.headers.raw_items()) if ws.request else [],
+            subprotocol=ws.subprotocol,
+        )
+        with self._changed:
+            self.connections.append(record)
+        try:
+            await self._behave(ws, parts.path, query, record)
+        except ConnectionClosed:
+            pass
+        finally:
+            await ws.wait_closed()
+            record.close_code = ws.close_code
+            record.close_reason = ws.close_reason
+            record.closed.set()
+            with self._changed:
+                self._changed.notify_all()
+
+    async def _behave(
+        self, ws: ServerConnection, path: str, query: dict[str, str], record: Connection
+    ) -> None:
+        if path == "/close":
+            after = int(query.get("after", "1"))
+            for _ in range(after):
+                record.messages.append(await ws.recv())
+            code = query.get("code", "1000")
+            if code == "none":
+                await ws.close(code=None)  # type: ignore[arg-type]
+            else:
+                await ws.close(int(code), query.get("reason", ""))
+            return
+        if path == "/abort":
+            for _ in range(int(query.get("after", "1"))):
+                record.messages.append(await ws.recv())
+            ws.transport.abort()
+            return
+        if path == "/ping":
+            await ws.ping(query.get("data", "srv"))
+        if path == "/pong":
+            await ws.pong(query.get("data", "unsolicited"))
+        if path == "/big":
+            await ws.send(b"\x00" * int(query.get("size", "1000")))
+        if path == "/bad-utf8":
+            await ws.send(b"ok \xff\xfe", text=True)
+        if path == "/headers":
+            await ws.send(json.dumps(list(ws.request.headers.raw_items()) if ws.request else []))
+        if path == "/burst":
+            for index in range(int(query.get("n", "10"))):
+                await ws.send(f"m{index}")
+        if path == "/silent-close":
+            # Stop reading: the client's messages and close frame are never seen nor
+            # answered. Drop TCP after 3 s so the record closes.
+            ws.transport.pause_reading()
+            await asyncio.sleep(3)
+            ws.transport.abort()
+            return
+        if path == "/slow-reader":
+            async for message in ws:
+                record.messages.append(message)
+                await asyncio.sleep(0.05)
+            return
+        if path == "/delay":
+            await self._delayed_echo(ws, float(query.get("ms", "300")) / 1000, record)
+            return
+        if path == "/delay-each":
+            await self._latency_echo(ws, float(query.get("ms", "300")) / 1000, record)
+            return
+        async for message in ws:
+            record.messages.append(message)
+            await ws.send(message)
+
+    async def _delayed_echo(self, ws: ServerConnection, delay: float, record: Connection) -> None:
+        """Answer each message ``delay`` after the previous answer (a slow, steady server)."""
+        pending: asyncio.Queue[str | bytes] = asyncio.Queue()
+
+        async def answer() -> None:
+            while True:
+                message = await pending.get()
+                await asyncio.sleep(delay)
+                await ws.send(message)
+
+        answering = asyncio.create_task(answer())
+        try:
+            async for message in ws:
+                record.messages.append(message)
+                pending.put_nowait(message)
+        finally:
+            answering.cancel()
+
+    async def _latency_echo(self, ws: ServerConnection, delay: float, record: Connection) -> None:
+        """Answer each message ``delay`` after it arrived, in order (a server far away)."""
+        loop = asyncio.get_running_loop()
+        pending: asyncio.Queue[tuple[float, str | bytes]] = asyncio.Queue()
+
+        async def answer() -> None:
+            while True:
+                due, message = await pending.get()
+                wait = due - loop.time()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                try:
+                    await ws.send(message)
+                except ConnectionClosed:
+                    return  # the client closed first: the rest is never answered
+
+        answering = asyncio.create_task(answer())
+        try:
+            async for message in ws:
+                record.messages.append(message)
+                pending.put_nowait((loop.time() + delay, message))
+        finally:
+            answering.cancel()
+
+
+def _select_subprotocol(connection: ServerConnection, offered: list[str]) -> str | None:
+    for name in ("chat.v2", "chat.v1"):
+        if name in offered:
+            return name  # type: ignore[return-value]
+    return None
+
+
+@contextmanager
+def scenario_server(**kwargs: object) -> Iterator[ScenarioServer]:
+    with ScenarioServer(**kwargs) as server:  # type: ignore[arg-type]
+        yield server
+
+
+if __name__ == "__main__":  # python -m tests.scenario [PORT]: README's examples run against it
+    import sys
+
+    with ScenarioServer(port=int(sys.argv[1]) if len(sys.argv) > 1 else 8765) as running:
+        print(f"scenario server on {running.url('/')}", flush=True)
+        threading.Event().wait()

@@ -1,0 +1,84 @@
+"""The architecture's rules, checked on the source: who imports what, who may print."""
+
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "wscli"
+MODULES = sorted(PACKAGE.rglob("*.py"))
+PURE = {"codes", "errors", "events", "options", "outcome", "payload", "render", "request", "status"}
+CORES = {"client", "server", "connect_errors"}
+
+
+def _name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _in_cli(path: Path) -> bool:
+    return _name(path) == "wscli.cli" or _name(path).startswith("wscli.cli.")
+
+
+def _short(path: Path) -> str:
+    return _name(path).split(".")[-1]
+
+
+def _imports(path: Path, *, top_level_only: bool) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    nodes = tree.body if top_level_only else list(ast.walk(tree))
+    found: set[str] = set()
+    for node in nodes:
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+    return found
+
+
+@pytest.mark.parametrize("path", MODULES, ids=_name)
+def test_only_the_cli_package_imports_click(path: Path) -> None:
+    """click is imported by wscli.cli alone."""
+    uses_click = any(m.split(".")[0] == "click" for m in _imports(path, top_level_only=False))
+    assert not uses_click or _in_cli(path), _name(path)
+
+
+@pytest.mark.parametrize("path", [p for p in MODULES if _short(p) in PURE], ids=_name)
+def test_pure_modules_import_only_the_standard_library(path: Path) -> None:
+    """Pure modules (rendering, parsing, verdicts) use the standard library and each other."""
+    module = _short(path)
+    for imported in _imports(path, top_level_only=False):
+        top = imported.split(".")[0]
+        if top == "wscli":
+            assert imported.split(".")[1] in PURE, (module, imported)
+        else:
+            assert top in sys.stdlib_module_names, (module, imported)
+
+
+@pytest.mark.parametrize("path", [p for p in MODULES if _short(p) in CORES], ids=_name)
+def test_cores_never_print(path: Path) -> None:
+    """The client and server cores never write to the terminal."""
+    source = path.read_text(encoding="utf-8")
+    assert "print(" not in source and "sys.stdout" not in source and "sys.stderr" not in source
+    assert not {"wscli.output", "wscli.cli", "rich"} & _imports(path, top_level_only=False)
+
+
+@pytest.mark.parametrize("path", MODULES, ids=_name)
+def test_heavy_libraries_are_imported_lazily(path: Path) -> None:
+    """rich and prompt_toolkit never load at import time: startup matters for scripts."""
+    heavy = {m.split(".")[0] for m in _imports(path, top_level_only=True)}
+    assert not heavy & {"rich", "prompt_toolkit"}, _name(path)
+
+
+@pytest.mark.parametrize("path", MODULES, ids=_name)
+def test_no_module_grows_past_400_lines(path: Path) -> None:
+    """Modules are split by responsibility before they pass about 400 lines."""
+    assert len(path.read_text(encoding="utf-8").splitlines()) <= 420
+
+
+def test_nothing_but_the_runner_and_entry_point_exits() -> None:
+    """One error path: sys.exit appears only in the cli entry point."""
+    for path in MODULES:
+        if "sys.exit(" in path.read_text(encoding="utf-8"):
+            assert _name(path) == "wscli.cli", _name(path)

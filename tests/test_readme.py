@@ -1,0 +1,73 @@
+"""Every example in README.md runs, against the scenario server, and prints what README says."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import TIMEOUT, run_wscli, wscli_env
+from tests.scenario import ScenarioServer
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+EXAMPLE_BASE = "ws://127.0.0.1:8765"
+
+
+def _examples() -> list[tuple[str, list[str]]]:
+    """(command, expected stdout lines) for each ``$ `` line in README's console blocks."""
+    examples: list[tuple[str, list[str]]] = []
+    for block in re.findall(r"```console\n(.*?)```", README, flags=re.DOTALL):
+        for line in block.splitlines():
+            if line.startswith("$ "):
+                examples.append((line[2:], []))
+            else:
+                examples[-1][1].append(line)
+    return examples
+
+
+def _setup_commands() -> list[str]:
+    return re.findall(r"```sh\n(.*?)\n```", README, flags=re.DOTALL)[:2]
+
+
+def test_readme_starts_with_the_two_setup_commands() -> None:
+    """README opens with install-and-run, then install-test-extras-and-test, and .ci/run
+    runs exactly that test command."""
+    run_command, test_command = _setup_commands()
+    assert README.index(run_command) < README.index("## ")
+    assert run_command.endswith("wscli connect")
+    assert "[test]" in test_command and "pytest" in test_command
+    assert test_command in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_connect_without_url_uses_the_builtin_echo_server() -> None:
+    """README's first command, `wscli connect`, talks to the built-in echo server."""
+    result = run_wscli("connect", input=b"hello\n")
+    assert result.lines == ["hello"]
+    assert "built-in echo server at ws://127.0.0.1:" in result.stderr
+
+
+@pytest.mark.parametrize(("command", "expected"), _examples(), ids=lambda v: str(v)[:60])
+def test_readme_example(command: str, expected: list[str], server: ScenarioServer) -> None:
+    """The README example prints exactly the lines shown under it."""
+    bin_dir = str(Path(sys.executable).parent)
+    env = wscli_env()
+    env["PATH"] = bin_dir + ":" + env.get("PATH", "")
+    shell_command = command.replace(EXAMPLE_BASE, f"ws://127.0.0.1:{server.port}")
+    completed = subprocess.run(
+        ["bash", "-c", shell_command],
+        capture_output=True,
+        timeout=TIMEOUT,
+        env=env,
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+    )
+    lines = completed.stdout.decode().splitlines()
+    assert "Traceback" not in completed.stderr.decode()
+    assert len(lines) == len(expected), (lines, expected, completed.stderr.decode())
+    for got, want in zip(lines, expected, strict=True):
+        if want.endswith("..."):
+            assert got.startswith(want[:-3]), (got, want)
+        else:
+            assert got == want

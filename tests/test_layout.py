@@ -9,7 +9,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "wscli"
 MODULES = sorted(PACKAGE.rglob("*.py"))
 PURE = {"codes", "errors", "events", "options", "outcome", "payload", "render", "request", "status"}
-CORES = {"client", "server", "connect_errors"}
+CORES = {"client", "server", "connect_errors", "handshake"}
 
 
 def _name(path: Path) -> str:

@@ -1,10 +1,18 @@
-"""wscli: a WebSocket tool for terminals, pipes and CI checks."""
+"""wscli: a WebSocket tool for terminals, pipes and CI checks.
 
-from importlib.metadata import PackageNotFoundError, version
+``__version__`` is looked up (importlib.metadata) on first use, not at import: the lookup
+costs more than the rest of ``wscli --help``'s start-up.
+"""
 
 __all__ = ["__version__"]
 
-try:
-    __version__ = version("wscli-tool")
-except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
-    __version__ = "0+unknown"
+
+def __getattr__(name: str) -> str:
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("wscli-tool")
+        except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+            return "0+unknown"
+    raise AttributeError(f"module 'wscli' has no attribute {name!r}")

@@ -2,6 +2,7 @@
 
 import socket
 import ssl
+from urllib.parse import urlsplit
 
 from websockets.exceptions import (
     ConnectionClosed,
@@ -95,6 +96,12 @@ def describe_open_error(exc: BaseException, target: Target, options: ConnectOpti
             f"cannot resolve host {target.host!r}: {exc.strerror}", "check the host name"
         )
     if isinstance(exc, ConnectionRefusedError):
+        proxy = _proxy_address(target, options)
+        if proxy is not None:
+            return ConnectFailed(
+                f"connection refused by the proxy {proxy}",
+                "is the proxy running? check --proxy and the *_proxy variables, or --no-proxy",
+            )
         return ConnectFailed(
             f"connection refused by {where}", "is the server running and listening there?"
         )
@@ -105,6 +112,13 @@ def describe_open_error(exc: BaseException, target: Target, options: ConnectOpti
         return ConnectFailed(f"cannot connect to {where}: {reason}", "check the host and port")
     if isinstance(exc, InvalidMessage):
         cause = exc.__cause__
+        if isinstance(cause, EOFError) and target.secure:
+            # A TLS 1.3 server that refuses the client certificate closes right after
+            # the TLS handshake; asyncio reports that as a plain EOF.
+            return TLSFailed(
+                f"{where} closed the TLS connection before answering the handshake",
+                "the server may require a client certificate (--cert/--key) it trusts",
+            )
         if isinstance(cause, EOFError):
             return HandshakeRejected(
                 f"{where} closed the connection before answering the handshake",
@@ -124,6 +138,24 @@ def describe_open_error(exc: BaseException, target: Target, options: ConnectOpti
     if isinstance(exc, ValueError):
         return UsageError(str(exc), "check the connection options")
     return WscliError(f"unexpected failure while connecting: {exc!r}", "run with --debug")
+
+
+def _proxy_address(target: Target, options: ConnectOptions) -> str | None:
+    """``host:port`` of the proxy the connection goes through, or None."""
+    direct = any(name.lower() == "host" for name, _ in options.headers)  # see handshake.py
+    if options.unix_socket is not None or options.proxy == "" or direct:
+        return None
+    from websockets.proxy import get_proxy
+    from websockets.uri import parse_uri
+
+    try:
+        proxy = options.proxy or get_proxy(parse_uri(target.url))
+        parts = urlsplit(proxy) if proxy else None
+        if parts is None or not parts.hostname:
+            return None
+        return f"{parts.hostname}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
+    except (ValueError, InvalidURI):
+        return None
 
 
 def describe_receive_failure(exc: ConnectionClosed) -> str | None:

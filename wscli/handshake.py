@@ -23,11 +23,12 @@ def open_connection(
     """Start the opening handshake for ``target`` with ``options``.
 
     ``-H Host:`` rewrites the URL's host (so Host and TLS names follow it) while the TCP
-    connection still goes to the URL's host and port. Credentials from ``--auth`` or the
-    URL's userinfo become an ``Authorization: Basic`` header.
+    connection still goes to the URL's host and port, directly (no proxy). Credentials
+    from ``--auth`` or the URL's userinfo become an ``Authorization: Basic`` header.
 
     Raises:
-        UsageError: TLS options with a ws:// URL, or TLS files that cannot be loaded.
+        UsageError: TLS options with a ws:// URL, TLS files that cannot be loaded, or
+            ``-H Host:`` with ``--proxy``.
     """
     headers = list(options.headers)
     url = target.url
@@ -63,6 +64,14 @@ def open_connection(
     )
     if options.unix_socket is not None:
         return unix_connect(options.unix_socket, url, **common)
+    if host_override is not None:
+        # host=/port= mean a direct TCP connection: websockets cannot tunnel them.
+        if options.proxy:
+            raise UsageError(
+                "-H 'Host: ...' cannot be combined with --proxy",
+                "give the virtual host in the URL instead, or drop --proxy",
+            )
+        return connect(url, proxy=None, **common)
     if options.proxy is None:
         return connect(url, proxy=True, **common)
     return connect(url, proxy=options.proxy or None, **common)

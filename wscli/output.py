@@ -42,7 +42,15 @@ class StatusWriter:
             if self._console is None:
                 from rich.console import Console
 
-                self._console = Console(file=self._stream, force_terminal=True, highlight=False)
+                # wscli has decided (Env.stderr_color): keep rich from overruling it with
+                # NO_COLOR or TERM=dumb.
+                self._console = Console(
+                    file=self._stream,
+                    force_terminal=True,
+                    highlight=False,
+                    no_color=False,
+                    color_system="standard",
+                )
             from rich.text import Text
 
             self._console.print(Text(f"wscli: {text}", style=_STYLES[tone]), soft_wrap=True)

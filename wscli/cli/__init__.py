@@ -4,7 +4,6 @@ import sys
 
 import click
 
-from wscli import __version__
 from wscli.cli.close import close_command
 from wscli.cli.common import EXIT_EPILOG
 from wscli.cli.connect import connect_command
@@ -18,7 +17,7 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 @click.group(context_settings=CONTEXT, epilog=EXIT_EPILOG)
-@click.version_option(__version__, "-V", "--version", prog_name="wscli")
+@click.version_option(None, "-V", "--version", package_name="wscli-tool", prog_name="wscli")
 def wscli() -> None:
     """A WebSocket client for terminals, pipes, scripts and CI checks.
 

@@ -1,6 +1,5 @@
 """Glue between the click commands and the flows: builds Env, Session and Output, runs."""
 
-import asyncio
 import dataclasses
 from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -10,6 +9,8 @@ from wscli.env import Env
 from wscli.options import InputFormat, OutputOptions, WaitRules
 
 if TYPE_CHECKING:
+    import asyncio
+
     from wscli.outcome import Verdict
 
 __all__ = ["STDIN", "run_close_command", "run_exchange"]
@@ -36,7 +37,7 @@ def run_exchange(
     output = Output(env, output_options)
     connect = None if url is None else connect_options(url, values)
 
-    async def main(interrupt: asyncio.Event) -> "Verdict":
+    async def main(interrupt: "asyncio.Event") -> "Verdict":
         from wscli.client import Session
         from wscli.pipe import Exchange, stdin_source
 
@@ -95,7 +96,7 @@ def run_close_command(
     output = Output(env, output_options, show_messages=False)
     options = dataclasses.replace(connect_options(url, values), close_timeout=close_timeout)
 
-    async def main(interrupt: asyncio.Event) -> "Verdict":
+    async def main(interrupt: "asyncio.Event") -> "Verdict":
         from wscli.client import Session
         from wscli.closing import run_close
 

@@ -21,11 +21,19 @@ The path picks the behaviour; query parameters tune it:
 - ``/burst?n=10``: send n text messages ``m0``...``m{n-1}``, then echo.
 - ``/slow-reader``: read one message every 50 ms (for bufferedAmount).
 - ``/stop-echo-on-close``: echo until the client's close frame (the default websockets way).
+- ``/no-pong``: echo, but never answer a ping (for the client's --ping-timeout).
+- ``/slow-open?ms=500``: answer the opening handshake ``ms`` late, then echo (the client
+  stays CONNECTING meanwhile).
+- ``/sink``: record every message, never answer (``/echo`` may miss recording messages
+  that arrive together with the client's close frame, when its echo fails).
+
+``ScenarioServer(unix_path=PATH)`` listens on that Unix-domain socket instead of TCP.
 
 Everything the server received is recorded per connection in ``Connection`` objects.
 """
 
 import asyncio
+import contextlib
 import json
 import threading
 from collections.abc import Iterator
@@ -33,8 +41,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
-from websockets.asyncio.server import ServerConnection, serve
+from websockets.asyncio.server import ServerConnection, serve, unix_serve
 from websockets.exceptions import ConnectionClosed
+from websockets.frames import Frame, Opcode
 from websockets.http11 import Request, Response
 
 TIMEOUT = 10.0
@@ -56,10 +65,14 @@ class Connection:
 class ScenarioServer:
     """Start with ``with ScenarioServer() as server:``; ``server.url("/echo")``."""
 
-    def __init__(self, *, ssl_context: object = None, port: int = 0) -> None:
+    def __init__(
+        self, *, ssl_context: object = None, port: int = 0, unix_path: str | None = None
+    ) -> None:
         self.ssl_context = ssl_context
+        self.unix_path = unix_path
         self._port_wanted = port
         self.connections: list[Connection] = []
+        self.requests: list[str] = []
         self._changed = threading.Condition()
         self.port = 0
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -79,6 +92,13 @@ class ScenarioServer:
             )
         assert done, f"expected {count} closed connections, saw {self.connections}"
         return self.connections
+
+    def wait_requests(self, count: int = 1, timeout: float = TIMEOUT) -> list[str]:
+        """Wait until ``count`` handshake requests arrived (paths); return them."""
+        with self._changed:
+            done = self._changed.wait_for(lambda: len(self.requests) >= count, timeout)
+        assert done, f"expected {count} handshake requests, saw {self.requests}"
+        return self.requests
 
     def last(self) -> Connection:
         return self.wait_connections(len(self.connections) or 1)[-1]
@@ -101,25 +121,37 @@ class ScenarioServer:
     async def _main(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
-        async with serve(
-            self._handle,
-            "127.0.0.1",
-            self._port_wanted,
+        options: dict[str, object] = dict(
             ssl=self.ssl_context,
             process_request=self._process_request,
             select_subprotocol=_select_subprotocol,
             max_size=None,
             ping_interval=None,
+        )
+        async with (
+            serve(self._handle, "127.0.0.1", self._port_wanted, **options)  # type: ignore[arg-type]
+            if self.unix_path is None
+            else unix_serve(self._handle, self.unix_path, **options)
         ) as server:
-            self.port = next(iter(server.sockets)).getsockname()[1]
+            if self.unix_path is None:
+                self.port = next(iter(server.sockets)).getsockname()[1]
             self._ready.set()
             await self._stop.wait()
             server.close(close_connections=False)
             for connection in list(server.connections):
                 connection.transport.abort()
 
+    async def _stopping(self, delay: float) -> None:
+        """Wait ``delay`` seconds, or less when the server stops."""
+        assert self._stop is not None
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stop.wait(), delay)
+
     def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
         parts = urlsplit(request.path)
+        with self._changed:
+            self.requests.append(request.path)
+            self._changed.notify_all()
         if parts.path == "/reject":
             query = parse_qs(parts.query)
             status = int(query.get("status", ["403"])[0])
@@ -128,6 +160,10 @@ class ScenarioServer:
             return response
         if parts.path == "/proto" and "Sec-WebSocket-Protocol" not in request.headers:
             return connection.respond(400, "a subprotocol is required\n")
+        if parts.path == "/slow-open":
+            delay = float(parse_qs(parts.query).get("ms", ["500"])[0]) / 1000
+            # websockets awaits an awaitable result; None then lets the handshake go on.
+            return self._stopping(delay)  # type: ignore[return-value]
         return None
 
     async def _handle(self, ws: ServerConnection) -> None:
@@ -187,8 +223,20 @@ class ScenarioServer:
             # Stop reading: the client's messages and close frame are never seen nor
             # answered. Drop TCP after 3 s so the record closes.
             ws.transport.pause_reading()
-            await asyncio.sleep(3)
+            await self._stopping(3)
             ws.transport.abort()
+            return
+        if path == "/no-pong":
+            send_frame = ws.protocol.send_frame
+
+            def drop_pong(frame: Frame) -> None:
+                if frame.opcode is not Opcode.PONG:
+                    send_frame(frame)
+
+            ws.protocol.send_frame = drop_pong  # type: ignore[method-assign]
+        if path == "/sink":
+            async for message in ws:
+                record.messages.append(message)
             return
         if path == "/slow-reader":
             async for message in ws:
@@ -203,7 +251,8 @@ class ScenarioServer:
             return
         async for message in ws:
             record.messages.append(message)
-            await ws.send(message)
+            with contextlib.suppress(ConnectionClosed):
+                await ws.send(message)  # keeps recording what is already buffered
 
     async def _delayed_echo(self, ws: ServerConnection, delay: float, record: Connection) -> None:
         """Answer each message ``delay`` after the previous answer (a slow, steady server)."""

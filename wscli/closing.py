@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+from collections.abc import Awaitable
 
 from wscli.client import Session
 from wscli.codes import close_code_name
@@ -23,22 +24,35 @@ async def run_close(
     reason: str,
     messages: list[str | bytes],
     expect_code: int | None,
+    interrupt: asyncio.Event,
 ) -> Verdict:
-    """Open, send ``messages``, close with ``code``/``reason``; write the report to stdout."""
+    """Open, send ``messages``, close with ``code``/``reason``; write the report to stdout.
+
+    Ctrl-C (``interrupt``) while opening or sending closes with 1001 instead; while waiting
+    for the server's close frame, it drops the connection. Either way the verdict is 130.
+    """
     loop = asyncio.get_running_loop()
     consumer = asyncio.create_task(_consume(session, output))
     try:
-        await session.open()
+        if not await _before(session.open(), interrupt):
+            await consumer
+            return Verdict(ExitStatus.INTERRUPTED)
     except Exception:
         await consumer
         raise
     for message in messages:
         session.send(message)
-    await session.drain()
+    await _before(session.drain(), interrupt)
+    if interrupt.is_set():
+        code, reason = 1001, ""
     started = loop.time()
-    closed = await session.close(code, reason)
+    if not await _before(session.close(code, reason), interrupt):
+        await session.abort()
+    closed = await session.wait_closed()
     duration = loop.time() - started
     await consumer
+    if interrupt.is_set():
+        return Verdict(ExitStatus.INTERRUPTED)
     try:
         if output.options.jsonl:
             output.data(close_report_json(closed, duration))
@@ -49,6 +63,20 @@ async def run_close(
     except OutputClosed:
         return Verdict(ExitStatus.OK)
     return _verdict(closed, expect_code)
+
+
+async def _before(work: Awaitable[object], interrupt: asyncio.Event) -> bool:
+    """Run ``work`` unless Ctrl-C comes first (then cancel it and return False)."""
+    task = asyncio.ensure_future(work)
+    stop = asyncio.ensure_future(interrupt.wait())
+    await asyncio.wait([task, stop], return_when=asyncio.FIRST_COMPLETED)
+    stop.cancel()
+    if task.done():
+        task.result()
+        return True
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    return False
 
 
 async def _consume(session: Session, output: Output) -> None:

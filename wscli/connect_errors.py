@@ -159,7 +159,7 @@ def _proxy_address(target: Target, options: ConnectOptions) -> str | None:
 
 
 def describe_receive_failure(exc: ConnectionClosed) -> str | None:
-    """Why wscli failed the connection itself (1007, 1009, 1002), or None."""
+    """Why wscli failed the connection itself (1007, 1009, 1002, 1011), or None."""
     cause = exc.__cause__
     if isinstance(cause, UnicodeDecodeError):
         return (
@@ -170,4 +170,7 @@ def describe_receive_failure(exc: ConnectionClosed) -> str | None:
         return f"the server sent a message over --max-size ({cause}); closed with 1009"
     if isinstance(cause, ProtocolError):
         return f"the server broke the WebSocket protocol ({cause}); closed with 1002"
+    sent = exc.sent
+    if exc.rcvd is None and sent is not None and sent.reason == "keepalive ping timeout":
+        return "no pong to a keepalive ping within --ping-timeout; closed with 1011"
     return None

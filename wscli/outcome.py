@@ -68,6 +68,13 @@ def judge(
             ExitStatus.CLOSED_ABNORMALLY,
             "the connection closed abnormally (1006): no close frame",
         )
+    if expected is None and closed.initiated_by == "server" and closed.code not in _NORMAL_CODES:
+        # The server's error code says more than the --count/--until it cut short.
+        reason = f' "{closed.reason}"' if closed.reason else ""
+        return Verdict(
+            ExitStatus.CLOSED_WITH_ERROR_CODE,
+            f"the server closed with {_code(closed.code)}{reason}",
+        )
     if rules.count is not None and received < rules.count:
         return Verdict(
             ExitStatus.EXPECTATION_FAILED,
@@ -78,13 +85,5 @@ def judge(
         return Verdict(
             ExitStatus.EXPECTATION_FAILED,
             f"no message matched --until {rules.until!r}",
-        )
-    if expected is not None:
-        return Verdict(ExitStatus.OK)
-    if closed.initiated_by == "server" and closed.code not in _NORMAL_CODES:
-        reason = f' "{closed.reason}"' if closed.reason else ""
-        return Verdict(
-            ExitStatus.CLOSED_WITH_ERROR_CODE,
-            f"the server closed with {_code(closed.code)}{reason}",
         )
     return Verdict(ExitStatus.OK)

@@ -112,7 +112,8 @@ class Output:
             if self._opened:
                 self.status.line(closed_line(event), tone)
         elif isinstance(event, Failed) and self._opened:
-            self.status.line(escape(event.message, keep_newlines=False), "bad")
+            # Why wscli failed the connection (1007, 1009...): an error, so shown with -q.
+            self.status.line(escape(event.message, keep_newlines=False), "bad", always=True)
 
     def data(self, text: str) -> None:
         """Write a line of this command's own data (the ``close`` report) to stdout."""

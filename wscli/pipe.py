@@ -7,6 +7,7 @@ server's close frame.
 """
 
 import asyncio
+import concurrent.futures
 import contextlib
 import os
 import re
@@ -54,8 +55,8 @@ async def stdin_source(stream: BinaryIO, fmt: InputFormat) -> AsyncIterator[Payl
                 chunk = b""
             try:
                 asyncio.run_coroutine_threadsafe(chunks.put(chunk), loop).result()
-            except (RuntimeError, asyncio.CancelledError):
-                return
+            except (RuntimeError, asyncio.CancelledError, concurrent.futures.CancelledError):
+                return  # the loop is gone or shutting down (its tasks were cancelled)
             if not chunk:
                 return
 

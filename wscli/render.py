@@ -150,10 +150,20 @@ def close_description(code: int | None, reason: str | None) -> str:
 def closed_line(event: Closed) -> str:
     """The close event as a status line: code, name, reason, wasClean and who closed."""
     who = {"client": "by wscli", "server": "by the server", None: "without a closing handshake"}
-    text = (
-        f"closed {who[event.initiated_by]}: {close_description(event.code, event.reason)}, "
-        f"wasClean={str(event.was_clean).lower()}"
-    )
+    received = close_description(event.code, event.reason)
+    what = received
+    if event.initiated_by == "client" and (event.sent_code, event.sent_reason) != (
+        event.code,
+        event.reason,
+    ):
+        sent = close_description(event.sent_code, event.sent_reason)
+        answer = (
+            "no close frame came back (1006)"
+            if event.code == 1006
+            else f"the server answered {received}"
+        )
+        what = f"sent {sent}; {answer}"
+    text = f"closed {who[event.initiated_by]}: {what}, wasClean={str(event.was_clean).lower()}"
     return escape(text, keep_newlines=False)
 
 

@@ -102,7 +102,13 @@ def run_close_command(
 
         session = Session(options)
         return await run_close(
-            session, output, code=code, reason=reason, messages=messages, expect_code=expect_code
+            session,
+            output,
+            code=code,
+            reason=reason,
+            messages=messages,
+            expect_code=expect_code,
+            interrupt=interrupt,
         )
 
     return execute(main, output.status, debug=output_options.debug)

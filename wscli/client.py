@@ -23,7 +23,6 @@ from wscli.request import Target, parse_url
 __all__ = ["Session"]
 
 
-
 class Session:
     """One client connection with the browser WebSocket's attributes and an event stream.
 

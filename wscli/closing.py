@@ -7,7 +7,7 @@ from collections.abc import Awaitable
 from wscli.client import Session
 from wscli.codes import close_code_name
 from wscli.errors import OutputClosed
-from wscli.events import Closed
+from wscli.events import Closed, Failed
 from wscli.outcome import Verdict
 from wscli.output import Output
 from wscli.render import close_description, escape
@@ -50,7 +50,7 @@ async def run_close(
         await session.abort()
     closed = await session.wait_closed()
     duration = loop.time() - started
-    await consumer
+    failure = await consumer
     if interrupt.is_set():
         return Verdict(ExitStatus.INTERRUPTED)
     try:
@@ -62,7 +62,7 @@ async def run_close(
         output.flush()
     except OutputClosed:
         return Verdict(ExitStatus.OK)
-    return _verdict(closed, expect_code)
+    return _verdict(closed, expect_code, failure)
 
 
 async def _before(work: Awaitable[object], interrupt: asyncio.Event) -> bool:
@@ -79,16 +79,21 @@ async def _before(work: Awaitable[object], interrupt: asyncio.Event) -> bool:
     return False
 
 
-async def _consume(session: Session, output: Output) -> None:
+async def _consume(session: Session, output: Output) -> str | None:
+    """Write the events; return why wscli failed the connection, if it did."""
+    failure = None
     try:
         async for event in session.events():
+            if isinstance(event, Failed):
+                failure = event.message
             output.event(event)
         output.flush()
     except OutputClosed:
         pass
+    return failure
 
 
-def _verdict(closed: Closed, expect_code: int | None) -> Verdict:
+def _verdict(closed: Closed, expect_code: int | None, failure: str | None) -> Verdict:
     if expect_code is not None and closed.code != expect_code:
         return Verdict(
             ExitStatus.EXPECTATION_FAILED,
@@ -98,7 +103,7 @@ def _verdict(closed: Closed, expect_code: int | None) -> Verdict:
     if closed.code == 1006:
         return Verdict(
             ExitStatus.CLOSED_ABNORMALLY,
-            "the server did not answer the close frame (1006)",
+            failure or "the server did not answer the close frame (1006)",
             "see --timeout",
         )
     if (

@@ -122,10 +122,8 @@ def describe_open_error(exc: BaseException, target: Target, options: ConnectOpti
         if isinstance(cause, EOFError):
             return HandshakeRejected(
                 f"{where} closed the connection before answering the handshake",
-                "is it a WebSocket server, and is the path right?",
+                "is it a WebSocket server, and is the path right? if it speaks TLS, use wss://",
             )
-        if target.secure is False and cause is not None and "\\x16\\x03" in repr(cause):
-            return HandshakeRejected(f"{where} answered with TLS", "use wss://")
         return HandshakeRejected(
             f"{where} did not answer with a valid HTTP response", "is it a WebSocket server?"
         )

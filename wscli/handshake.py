@@ -96,8 +96,13 @@ def _tls_context(target: Target, options: ConnectOptions) -> ssl.SSLContext | No
             context.load_cert_chain(options.cert, options.key)
         elif options.key:
             raise UsageError("--key needs --cert", "give the client certificate with --cert")
-    except OSError as exc:
-        raise UsageError(f"cannot load TLS files: {exc}", "check --ca/--cert/--key") from None
+    except OSError as exc:  # ssl.SSLError included: a file with no certificate in it
+        files = [f for f in (options.ca, options.cert, options.key) if f]
+        named = exc.filename or " or ".join(files)
+        reason = getattr(exc, "reason", None) or exc.strerror
+        raise UsageError(
+            f"cannot load TLS file {named}: {reason or exc}", "check --ca, --cert and --key"
+        ) from None
     if options.insecure:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE

@@ -33,8 +33,13 @@ def judge(
     matched: bool,
     timed_out: bool = False,
     interrupted: bool = False,
+    failure: str | None = None,
 ) -> Verdict:
-    """Decide the exit status of a ``connect``/``send`` run (README's exit-code table)."""
+    """Decide the exit status of a ``connect``/``send`` run (README's exit-code table).
+
+    ``failure`` is why wscli failed the connection itself (invalid UTF-8, --max-size,
+    ping timeout), if it did: the error line then says so rather than just 1006.
+    """
     if interrupted:
         return Verdict(ExitStatus.INTERRUPTED)
     if timed_out:
@@ -60,13 +65,14 @@ def judge(
         )
         return Verdict(
             ExitStatus.EXPECTATION_FAILED,
-            f"expected the server to close with {_code(expected)}; {got}",
+            f"expected the server to close with {_code(expected)}; {got}"
+            + (f": {failure}" if failure else ""),
         )
     if expected is None and closed.code == 1006:
         # A dropped connection, not a server that closed early: 7 says more than 9.
         return Verdict(
             ExitStatus.CLOSED_ABNORMALLY,
-            "the connection closed abnormally (1006): no close frame",
+            failure or "the connection closed abnormally (1006): no close frame",
         )
     if expected is None and closed.initiated_by == "server" and closed.code not in _NORMAL_CODES:
         # The server's error code says more than the --count/--until it cut short.

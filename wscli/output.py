@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING, Literal
 
 from wscli.env import Env
 from wscli.errors import OutputClosed, WscliError
-from wscli.events import Closed, Event, Failed, Message, Opened, Ping, Pong
+from wscli.events import Closed, Event, Message, Opened, Ping, Pong
 from wscli.options import OutputOptions
 from wscli.render import (
     closed_line,
@@ -111,9 +111,7 @@ class Output:
                 tone = "bad"
             if self._opened:
                 self.status.line(closed_line(event), tone)
-        elif isinstance(event, Failed) and self._opened:
-            # Why wscli failed the connection (1007, 1009...): an error, so shown with -q.
-            self.status.line(escape(event.message, keep_newlines=False), "bad", always=True)
+        # A Failed event's message becomes the final error line (see outcome.judge).
 
     def data(self, text: str) -> None:
         """Write a line of this command's own data (the ``close`` report) to stdout."""

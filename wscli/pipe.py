@@ -18,7 +18,7 @@ from typing import BinaryIO
 
 from wscli.client import Session
 from wscli.errors import OutputClosed, UsageError, WscliError
-from wscli.events import Closed, Message
+from wscli.events import Closed, Failed, Message
 from wscli.options import InputFormat, WaitRules
 from wscli.outcome import Verdict, judge
 from wscli.output import Output
@@ -93,6 +93,7 @@ class Exchange:
     received: int = 0
     matched: bool = False
     input_error: WscliError | None = None
+    failure: str | None = None
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
     _satisfied: bool = False
     _output_closed: bool = False
@@ -135,6 +136,7 @@ class Exchange:
             matched=self.matched,
             timed_out=timed_out,
             interrupted=self.interrupt.is_set(),
+            failure=self.failure,
         )
 
     async def _open(self, deadline: float | None) -> bool:
@@ -157,10 +159,11 @@ class Exchange:
         except asyncio.CancelledError:
             if not self.interrupt.is_set():
                 raise
-        except WscliError:
+        except WscliError as error:
             unsent = self.session.unsent
             if unsent:
-                self.output.status.line(f"{unsent} queued messages were not sent", "warn")
+                plural = "message was" if unsent == 1 else "messages were"
+                error.message += f"; {unsent} queued {plural} not sent"
             raise
         self._last_activity = asyncio.get_running_loop().time()
         return False
@@ -217,6 +220,8 @@ class Exchange:
                         self._wake.set()
                 elif isinstance(event, Closed):
                     self._wake.set()
+                elif isinstance(event, Failed):
+                    self.failure = event.message
                 output.event(event)
                 if not session.has_pending_events:
                     output.flush()

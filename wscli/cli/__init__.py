@@ -1,6 +1,7 @@
 """The command line: click commands over the client core. The only package importing click."""
 
 import sys
+import traceback
 
 import click
 
@@ -49,6 +50,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.stderr.write(f"wscli: error: {message} (hint: see '{command} --help')\n")
         code = ExitStatus.USAGE_ERROR
     except WscliError as error:
+        if "--debug" in (sys.argv if argv is None else argv):
+            traceback.print_exc()
         hint = f" (hint: {error.hint})" if error.hint else ""
         sys.stderr.write(f"wscli: error: {error.message}{hint}\n")
         code = error.status

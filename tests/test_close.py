@@ -6,6 +6,7 @@ import signal
 import pytest
 
 from tests.conftest import TIMEOUT, run_wscli
+from tests.processes import running_wscli
 from tests.scenario import ScenarioServer
 
 
@@ -182,36 +183,18 @@ def test_expect_code_with_a_bad_value_is_a_usage_error(server: ScenarioServer) -
 
 def test_sigint_while_waiting_for_the_close_frame_exits_130(server: ScenarioServer) -> None:
     """Ctrl-C while close waits for a server that never answers: exit 130 at once."""
-    from tests.test_pipe import LineReader, start_wscli
-
-    process = start_wscli("close", server.url("/silent-close"), "--timeout", "30")
-    assert process.stderr is not None and process.stdin is not None
-    stderr = LineReader(process.stderr)
-    try:
+    args = ("close", server.url("/silent-close"), "--timeout", "30")
+    with running_wscli(*args) as (process, stderr):
         stderr.wait_for("connected to")
         process.send_signal(signal.SIGINT)
         assert process.wait(TIMEOUT) == 130
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        process.stdin.close()
-    assert "Traceback" not in stderr.rest()
 
 
 def test_sigint_while_opening_exits_130_without_a_report(server: ScenarioServer) -> None:
     """Ctrl-C during a slow handshake: close gives up, prints no report and exits 130."""
-    from tests.test_pipe import start_wscli
-
-    process = start_wscli("close", server.url("/slow-open?ms=3000"))
-    assert process.stdout is not None and process.stdin is not None
-    try:
+    with running_wscli("close", server.url("/slow-open?ms=3000")) as (process, _):
+        assert process.stdout is not None
         server.wait_requests(1)
         process.send_signal(signal.SIGINT)
         assert process.wait(TIMEOUT) == 130
         assert process.stdout.read() == b""
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        process.stdin.close()

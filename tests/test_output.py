@@ -5,6 +5,8 @@ import json
 import re
 from typing import Any
 
+import pytest
+
 from tests.conftest import run_wscli, wscli_env
 from tests.scenario import ScenarioServer
 
@@ -261,70 +263,37 @@ def test_server_close_status_line_names_code_and_reason(server: ScenarioServer) 
     assert "wasClean=true" in result.stderr
 
 
-def test_color_always_colours_stderr_only(server: ScenarioServer) -> None:
-    """--color always puts ANSI colour codes on stderr and none on stdout."""
-    result = run_wscli("send", server.url("/echo"), "a", "--count", "1", "--color", "always")
-    assert ESC in result.stderr
-    assert result.stdout == b"a\n"
+COLOR_CASES = [
+    # (--color, environment, colour on stderr?)
+    ("always", {}, True),
+    ("auto", {}, False),  # stderr is a pipe
+    ("auto", {"FORCE_COLOR": "1"}, True),
+    ("auto", {"NO_COLOR": "1", "FORCE_COLOR": "1"}, False),
+    ("always", {"NO_COLOR": "1"}, True),
+    ("never", {"FORCE_COLOR": "1"}, False),
+    ("always", {"TERM": "dumb"}, True),
+]
 
 
-def test_color_auto_is_plain_into_a_pipe(server: ScenarioServer) -> None:
-    """--color auto (the default) writes no colour codes when stderr is a pipe."""
-    result = run_wscli("send", server.url("/echo"), "a", "--count", "1")
-    assert ESC not in result.stderr
-
-
-def test_force_color_colours_stderr(server: ScenarioServer) -> None:
-    """FORCE_COLOR=1 colours stderr even into a pipe."""
-    result = run_wscli(
-        "send", server.url("/echo"), "a", "--count", "1", env=wscli_env(FORCE_COLOR="1")
-    )
-    assert ESC in result.stderr
-    assert ESC not in result.out
-
-
-def test_no_color_wins_over_force_color(server: ScenarioServer) -> None:
-    """NO_COLOR=1 keeps stderr plain even with FORCE_COLOR=1."""
+@pytest.mark.parametrize(("color", "environment", "coloured"), COLOR_CASES)
+def test_color_choice_and_environment(
+    server: ScenarioServer, color: str, environment: dict[str, str], coloured: bool
+) -> None:
+    """--color always/never win over NO_COLOR/FORCE_COLOR, which decide for auto; colour
+    goes to stderr only, never to stdout."""
     result = run_wscli(
         "send",
         server.url("/echo"),
         "a",
         "--count",
         "1",
-        env=wscli_env(NO_COLOR="1", FORCE_COLOR="1"),
+        "--color",
+        color,
+        env=wscli_env(**environment),
     )
-    assert ESC not in result.stderr
+    assert (ESC in result.stderr) == coloured
     assert "connected to" in result.stderr
-
-
-def test_color_always_wins_over_no_color(server: ScenarioServer) -> None:
-    """--color always colours stderr even when NO_COLOR is set."""
-    result = run_wscli(
-        "send",
-        server.url("/echo"),
-        "a",
-        "--count",
-        "1",
-        "--color",
-        "always",
-        env=wscli_env(NO_COLOR="1"),
-    )
-    assert ESC in result.stderr
-
-
-def test_color_never_wins_over_force_color(server: ScenarioServer) -> None:
-    """--color never keeps stderr plain even with FORCE_COLOR=1."""
-    result = run_wscli(
-        "send",
-        server.url("/echo"),
-        "a",
-        "--count",
-        "1",
-        "--color",
-        "never",
-        env=wscli_env(FORCE_COLOR="1"),
-    )
-    assert ESC not in result.stderr
+    assert result.stdout == b"a\n"
 
 
 # Peer data on stderr is escaped
@@ -349,21 +318,6 @@ def test_close_reason_escaped_in_close_report(server: ScenarioServer) -> None:
     received = [line for line in result.lines if line.startswith("received:")]
     assert len(received) == 1
     assert "[2J" in received[0]
-
-
-def test_color_always_colours_even_a_dumb_terminal(server: ScenarioServer) -> None:
-    """--color always colours stderr even with TERM=dumb (the user asked for it)."""
-    result = run_wscli(
-        "send",
-        server.url("/echo"),
-        "a",
-        "--count",
-        "1",
-        "--color",
-        "always",
-        env=wscli_env(TERM="dumb"),
-    )
-    assert ESC in result.stderr
 
 
 def test_received_text_is_raw_in_a_pipe_but_status_escaped(server: ScenarioServer) -> None:

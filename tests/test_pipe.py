@@ -1,62 +1,10 @@
 """``wscli connect`` in pipe mode: stdin lines in, replies out, a clean close at EOF."""
 
-import queue
 import signal
-import subprocess
-import sys
-import threading
-from typing import IO
 
-from tests.conftest import TIMEOUT, run_wscli, wscli_env
+from tests.conftest import TIMEOUT, run_wscli
+from tests.processes import LineReader, running_wscli, start_wscli
 from tests.scenario import ScenarioServer
-
-
-class LineReader:
-    """Reads a process stream line by line in a thread, so a test can wait for one line."""
-
-    def __init__(self, stream: IO[bytes]) -> None:
-        self.lines: list[str] = []
-        self._queue: queue.Queue[str | None] = queue.Queue()
-        self._done = False
-        threading.Thread(target=self._pump, args=(stream,), daemon=True).start()
-
-    def _pump(self, stream: IO[bytes]) -> None:
-        for raw in iter(stream.readline, b""):
-            self._queue.put(raw.decode("utf-8", "replace"))
-        self._queue.put(None)
-
-    def wait_for(self, needle: str, timeout: float = TIMEOUT) -> str:
-        """Wait until a line containing ``needle`` arrives; return that line."""
-        while not self._done:
-            line = self._queue.get(timeout=timeout)
-            if line is None:
-                self._done = True
-                break
-            self.lines.append(line)
-            if needle in line:
-                return line
-        raise AssertionError(f"no line with {needle!r} in {self.lines!r}")
-
-    def rest(self, timeout: float = TIMEOUT) -> str:
-        """Everything up to the end of the stream."""
-        while not self._done:
-            line = self._queue.get(timeout=timeout)
-            if line is None:
-                self._done = True
-            else:
-                self.lines.append(line)
-        return "".join(self.lines)
-
-
-def start_wscli(*args: str) -> subprocess.Popen[bytes]:
-    """Start ``python -m wscli ARGS`` with stdin, stdout and stderr on pipes."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "wscli", *args],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=wscli_env(),
-    )
 
 
 def test_each_line_is_one_text_message_without_its_newline(server: ScenarioServer) -> None:
@@ -192,39 +140,24 @@ def test_replies_are_written_as_they_arrive(server: ScenarioServer) -> None:
 
 def test_sigint_closes_with_1001_and_exits_130(server: ScenarioServer) -> None:
     """Ctrl-C (SIGINT) makes connect close with 1001 Going Away and exit 130."""
-    process = start_wscli("connect", server.url("/echo"))
-    assert process.stderr is not None and process.stdin is not None
-    stderr = LineReader(process.stderr)
-    try:
+    with running_wscli("connect", server.url("/echo")) as (process, stderr):
         stderr.wait_for("connected to")
         process.send_signal(signal.SIGINT)
         assert process.wait(TIMEOUT) == 130
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        process.stdin.close()
     assert server.last().close_code == 1001
-    assert "Traceback" not in stderr.rest()
 
 
 def test_sigint_while_waiting_for_replies_exits_130(server: ScenarioServer) -> None:
     """Ctrl-C after stdin EOF, while connect waits for replies, still closes 1001 and exits 130."""
-    process = start_wscli("connect", server.url("/delay?ms=5000"), "--count", "1")
-    assert process.stderr is not None and process.stdin is not None
-    stderr = LineReader(process.stderr)
-    try:
+    args = ("connect", server.url("/delay?ms=5000"), "--count", "1")
+    with running_wscli(*args) as (process, stderr):
+        assert process.stdin is not None
         process.stdin.write(b"slow\n")
         process.stdin.close()
         stderr.wait_for("connected to")
         process.send_signal(signal.SIGINT)
         assert process.wait(TIMEOUT) == 130
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
     assert server.last().close_code == 1001
-    assert "Traceback" not in stderr.rest()
 
 
 def test_bad_hex_line_names_the_line_and_stops_the_input(server: ScenarioServer) -> None:

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
-from websockets.frames import Frame, Opcode
+from websockets.frames import Opcode
 from websockets.protocol import State
 from websockets.typing import DataLike
 
@@ -37,7 +37,7 @@ class Session:
         self.url = self.target.url
         self._ws: ClientConnection | None = None
         self._failed = False
-        self._events: asyncio.Queue[Event | None] = asyncio.Queue()
+        self._events = _EventQueue()
         self._outgoing: deque[str | bytes] = deque()
         self._queued_bytes = 0
         self._unsent_after_close = 0
@@ -49,6 +49,8 @@ class Session:
         self._sent_close: tuple[int | None, str] | None = None
         self.messages_in = self.messages_out = self.bytes_in = self.bytes_out = 0
         self.latency: float | None = None
+        #: False: no message-out events (a consumer that ignores them saves their cost).
+        self.report_sent = True
 
     # The browser's attributes
 
@@ -150,8 +152,14 @@ class Session:
         Messages queued while CONNECTING are sent once the connection is OPEN. Returns
         False, as the browser silently does, when the connection is CLOSING or CLOSED.
         """
-        size = len(data.encode("utf-8", "surrogatepass")) if isinstance(data, str) else len(data)
-        if self.ready_state >= ReadyState.CLOSING or self._sent_close is not None:
+        size = len(data) if isinstance(data, bytes) or data.isascii() else _size(data)
+        ws = self._ws
+        if (  # ready_state >= CLOSING, without building the enum on every message
+            self._sent_close is not None
+            or self._failed
+            or self._closed.done()
+            or (ws is not None and ws.protocol.state >= State.CLOSING)
+        ):
             self._unsent_after_close += 1
             return False
         self._outgoing.append(data)
@@ -194,13 +202,12 @@ class Session:
                 self._drained.set()
                 return
             outgoing.popleft()
-            size = (
-                len(data.encode("utf-8", "surrogatepass")) if isinstance(data, str) else len(data)
-            )
+            size = len(data) if isinstance(data, bytes) or data.isascii() else _size(data)
             self._queued_bytes -= size
             self.messages_out += 1
             self.bytes_out += size
-            events.put_nowait(Message(data, "out"))
+            if self.report_sent:
+                events.put_nowait(Message(data, "out"))
 
     # Receiving
 
@@ -253,8 +260,10 @@ class Session:
 
     async def events(self) -> AsyncIterator[Event]:
         """Every event in order; ends after the close event."""
+        queue = self._events
+        items = queue.items
         while True:
-            event = await self._events.get()
+            event = items.popleft() if items else await queue.get()
             if event is None:
                 return
             yield event
@@ -262,7 +271,7 @@ class Session:
     @property
     def has_pending_events(self) -> bool:
         """Whether :meth:`events` would yield without waiting (front ends batch output)."""
-        return not self._events.empty()
+        return bool(self._events.items)
 
     # Control frames and closing
 
@@ -318,22 +327,65 @@ class Session:
         self._events.put_nowait(event)
 
 
+class _EventQueue:
+    """The session's event FIFO: asyncio.Queue's ``put_nowait``/``get``/``empty``, cheaper.
+
+    Unbounded; two events per message pass through it (out and in), so it skips
+    asyncio.Queue's per-item bookkeeping. Several consumers may wait in :meth:`get`.
+    """
+
+    __slots__ = ("_waiter", "items")
+
+    def __init__(self) -> None:
+        #: The queued events, oldest first (a consumer may pop them without waiting).
+        self.items: deque[Event | None] = deque()
+        self._waiter: asyncio.Future[None] | None = None
+
+    def put_nowait(self, event: Event | None) -> None:
+        self.items.append(event)
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def empty(self) -> bool:
+        return not self.items
+
+    async def get(self) -> Event | None:
+        """Wait for the next event and return it."""
+        while not self.items:
+            waiter = self._waiter
+            if waiter is None or waiter.done():
+                waiter = self._waiter = asyncio.get_running_loop().create_future()
+            await asyncio.shield(waiter)  # one consumer's cancellation spares the others
+        return self.items.popleft()
+
+
+def _size(data: str | bytes) -> int:
+    """A message's size in bytes (UTF-8 for text; ASCII text needs no encoding to count)."""
+    if isinstance(data, bytes) or data.isascii():
+        return len(data)
+    return len(data.encode("utf-8", "surrogatepass"))
+
+
 def _connection_class(session: Session) -> type[ClientConnection]:
     """A ClientConnection that reports ping and pong frames to ``session``."""
 
+    process = ClientConnection.process_event
+    ping, pong = Opcode.PING, Opcode.PONG
+
     class ReportingConnection(ClientConnection):
         def process_event(self, event: Any) -> None:
-            if self.response is not None and isinstance(event, Frame):
-                opcode = event.opcode
-                if opcode is Opcode.PING:
-                    session.emit_control(Ping(bytes(event.data), "in"))
-                    super().process_event(event)
-                    if self.state is State.OPEN:
-                        session.emit_control(Pong(bytes(event.data), "out"))
-                    return
-                if opcode is Opcode.PONG:
-                    session.emit_control(Pong(bytes(event.data), "in"))
-            super().process_event(event)
+            # Called for every frame: kept lean (data frames pass straight through).
+            opcode = getattr(event, "opcode", None)  # the handshake response has none
+            if opcode is ping:
+                session.emit_control(Ping(bytes(event.data), "in"))
+                process(self, event)
+                if self.state is State.OPEN:
+                    session.emit_control(Pong(bytes(event.data), "out"))
+                return
+            if opcode is pong:
+                session.emit_control(Pong(bytes(event.data), "in"))
+            process(self, event)
 
         async def ping(self, data: DataLike | None = None) -> Awaitable[float]:
             payload = os.urandom(4) if data is None else data

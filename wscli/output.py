@@ -78,6 +78,11 @@ class Output:
         self._opened = False
         self.closed: Closed | None = None
 
+    @property
+    def wants_sent(self) -> bool:
+        """Whether message-out events are written (only --jsonl shows what was sent)."""
+        return self.options.jsonl
+
     def event(self, event: Event) -> None:
         """Write one event where it belongs."""
         options = self.options

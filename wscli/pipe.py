@@ -31,7 +31,9 @@ Payload = str | bytes
 #: Stop reading input while more than this many bytes wait to be written.
 _HIGH_WATER = 4 * 1024 * 1024
 _LOW_WATER = 1024 * 1024
-_CHUNK = 65536
+#: Check buffered_amount after this many more input bytes (not after every message).
+_CHECK_EVERY = 65536
+_CHUNK = 1024 * 1024  # fewer thread handoffs (a pipe still gives at most 64 KiB)
 
 
 async def stdin_source(stream: BinaryIO, fmt: InputFormat) -> AsyncIterator[Payload]:
@@ -62,16 +64,29 @@ async def stdin_source(stream: BinaryIO, fmt: InputFormat) -> AsyncIterator[Payl
 
     threading.Thread(target=read, name="wscli-stdin", daemon=True).start()
     rest = b""
+    long_line: list[bytes] = []  # chunks of a line longer than one chunk, joined once
     number = 0
     while True:
         chunk = await chunks.get()
         if not chunk:
             break
+        if b"\n" not in chunk:
+            long_line.append(chunk)  # rest + chunk on every chunk would be quadratic
+            continue
+        if long_line:
+            rest += b"".join(long_line)
+            long_line.clear()
         lines = (rest + chunk).split(b"\n")
         rest = lines.pop()
         for line in lines:
             number += 1
-            yield decode_input(line.removesuffix(b"\r"), fmt, where=f"stdin line {number}")
+            line = line.removesuffix(b"\r")
+            try:
+                payload = decode_input(line, fmt, where="")
+            except UsageError:  # decode again to name the line (not built for every line)
+                payload = decode_input(line, fmt, where=f"stdin line {number}")
+            yield payload
+    rest += b"".join(long_line)
     if rest:
         yield decode_input(rest.removesuffix(b"\r"), fmt, where=f"stdin line {number + 1}")
 
@@ -102,6 +117,7 @@ class Exchange:
     async def run(self, source: AsyncIterator[Payload]) -> Verdict:
         """Run the whole exchange and return the verdict (the error path is the caller's)."""
         loop = asyncio.get_running_loop()
+        self.session.report_sent = self.output.wants_sent
         deadline = None if self.rules.timeout is None else loop.time() + self.rules.timeout
         pattern = re.compile(self.rules.until) if self.rules.until is not None else None
         consumer = asyncio.create_task(self._consume(pattern))
@@ -192,12 +208,16 @@ class Exchange:
 
     async def _feed(self, source: AsyncIterator[Payload]) -> None:
         session = self.session
+        unchecked = 0  # bytes sent since buffered_amount was last checked
         try:
             async for payload in source:
                 if not session.send(payload):
                     break
-                if session.buffered_amount > _HIGH_WATER:
-                    await session.wait_buffered_below(_LOW_WATER)
+                unchecked += len(payload)
+                if unchecked >= _CHECK_EVERY:
+                    unchecked = 0
+                    if session.buffered_amount > _HIGH_WATER:
+                        await session.wait_buffered_below(_LOW_WATER)
         except UsageError as error:
             self.input_error = error
         await session.drain()

@@ -10,18 +10,15 @@ from tests.conftest import TIMEOUT, wscli_env
 
 HEAVY = ("websockets", "rich", "prompt_toolkit")
 
-#: Runs wscli's main on argv (from sys.argv[1], JSON) in a fresh interpreter, then prints
+#: Runs wscli's command line on argv (from sys.argv[1], JSON) in a fresh interpreter, then prints
 #: the heavy modules that ended up in sys.modules, as JSON, on stderr.
 PROBE = f"""
 import contextlib, io, json, sys
-from wscli.cli import main
+from wscli.cli import run
 argv = json.loads(sys.argv[1])
 help_text = io.StringIO()
-try:
-    with contextlib.redirect_stdout(help_text):
-        main(argv)
-except SystemExit as exit_:
-    code = exit_.code
+with contextlib.redirect_stdout(help_text):
+    code = run(argv)
 loaded = sorted(name for name in sys.modules if name.split(".")[0] in {HEAVY!r})
 print(json.dumps({{"code": code, "help": help_text.getvalue(), "loaded": loaded}}), file=sys.stderr)
 """

@@ -4,7 +4,7 @@ import asyncio
 import os
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
@@ -152,7 +152,7 @@ class Session:
         Messages queued while CONNECTING are sent once the connection is OPEN. Returns
         False, as the browser silently does, when the connection is CLOSING or CLOSED.
         """
-        size = len(data) if isinstance(data, bytes) or data.isascii() else _size(data)
+        size = len(data) if isinstance(data, bytes) or data.isascii() else _utf8_size(data)
         ws = self._ws
         if (  # ready_state >= CLOSING, without building the enum on every message
             self._sent_close is not None
@@ -202,7 +202,7 @@ class Session:
                 self._drained.set()
                 return
             outgoing.popleft()
-            size = len(data) if isinstance(data, bytes) or data.isascii() else _size(data)
+            size = len(data) if isinstance(data, bytes) or data.isascii() else _utf8_size(data)
             self._queued_bytes -= size
             self.messages_out += 1
             self.bytes_out += size
@@ -268,10 +268,26 @@ class Session:
                 return
             yield event
 
-    @property
-    def has_pending_events(self) -> bool:
-        """Whether :meth:`events` would yield without waiting (front ends batch output)."""
-        return bool(self._events.items)
+    async def event_batches(self) -> AsyncIterator[list[Event]]:
+        """Every event in order, as lists of those already waiting; ends after close.
+
+        Front ends that write in batches (one flush per batch) use this: a burst of
+        messages costs one wake-up, and nothing waits in a buffer once the burst is over.
+        """
+        queue = self._events
+        items = queue.items
+        while True:
+            if not items:
+                await queue.get_ready()
+            batch = list(items)
+            items.clear()
+            ended = batch[-1] is None  # the end marker comes last, after the close event
+            if ended:
+                batch.pop()
+            if batch:
+                yield cast(list[Event], batch)
+            if ended:
+                return
 
     # Control frames and closing
 
@@ -352,19 +368,21 @@ class _EventQueue:
 
     async def get(self) -> Event | None:
         """Wait for the next event and return it."""
+        await self.get_ready()
+        return self.items.popleft()
+
+    async def get_ready(self) -> None:
+        """Wait until at least one event is queued."""
         while not self.items:
             waiter = self._waiter
             if waiter is None or waiter.done():
                 waiter = self._waiter = asyncio.get_running_loop().create_future()
             await asyncio.shield(waiter)  # one consumer's cancellation spares the others
-        return self.items.popleft()
 
 
-def _size(data: str | bytes) -> int:
-    """A message's size in bytes (UTF-8 for text; ASCII text needs no encoding to count)."""
-    if isinstance(data, bytes) or data.isascii():
-        return len(data)
-    return len(data.encode("utf-8", "surrogatepass"))
+def _utf8_size(text: str) -> int:
+    """The size of non-ASCII text in UTF-8 (callers count bytes and ASCII with len())."""
+    return len(text.encode("utf-8", "surrogatepass"))
 
 
 def _connection_class(session: Session) -> type[ClientConnection]:

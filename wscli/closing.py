@@ -1,7 +1,6 @@
 """The flow behind ``wscli close``: open, send, close with a chosen code, report the handshake."""
 
 import asyncio
-import json
 from collections.abc import Awaitable
 
 from wscli.client import Session
@@ -140,6 +139,8 @@ def close_report_lines(closed: Closed, duration: float) -> list[str]:
 
 def close_report_json(closed: Closed, duration: float) -> str:
     """The same report as one JSON object (``"event": "close_report"``)."""
+    import json  # only --jsonl needs it: kept out of start-up
+
     return json.dumps(
         {
             "event": "close_report",

@@ -3,16 +3,14 @@
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import BinaryIO, TextIO
+from typing import BinaryIO, NamedTuple, TextIO
 
 from wscli.options import ColorChoice
 
 __all__ = ["Env"]
 
 
-@dataclass
-class Env:
+class Env(NamedTuple):
     """Where wscli reads and writes. Tests build one around pipes or fake files."""
 
     stdin: BinaryIO
@@ -21,7 +19,7 @@ class Env:
     stdin_isatty: bool = False
     stdout_isatty: bool = False
     stderr_isatty: bool = False
-    environ: Mapping[str, str] = field(default_factory=dict)
+    environ: Mapping[str, str] = {}  # never mutated
 
     @classmethod
     def from_process(cls) -> "Env":

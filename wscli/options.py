@@ -1,7 +1,11 @@
-"""Frozen option sets built by the command line and read by the cores. Stdlib only."""
+"""Immutable option sets built by the command line and read by the cores. Stdlib only.
+
+NamedTuples rather than frozen dataclasses: as immutable, and about ten times cheaper to
+define, which matters for a one-shot ``wscli send``'s start-up.
+"""
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 __all__ = [
     "DEFAULT_IDLE",
@@ -25,8 +29,7 @@ DEFAULT_MAX_SIZE = 64 * 1024 * 1024
 DEFAULT_IDLE = 0.8
 
 
-@dataclass(frozen=True)
-class ConnectOptions:
+class ConnectOptions(NamedTuple):
     """How to open a client connection."""
 
     url: str
@@ -50,7 +53,7 @@ class ConnectOptions:
 
 
 @dataclass(frozen=True)
-class WaitRules:
+class WaitRules:  # a dataclass: a NamedTuple field may not be called "count"
     """When to stop waiting for replies (after stdin EOF, or after ``send``'s messages)."""
 
     count: int | None = None
@@ -75,8 +78,7 @@ class WaitRules:
         return self.keep_open or self.expect_close is not None
 
 
-@dataclass(frozen=True)
-class OutputOptions:
+class OutputOptions(NamedTuple):
     """How events are written."""
 
     binary_as: BinaryAs = "hex"

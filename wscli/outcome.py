@@ -1,6 +1,6 @@
 """How a session ended, judged against what the user expected. Pure."""
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from wscli.codes import close_code_name
 from wscli.events import Closed
@@ -12,8 +12,7 @@ __all__ = ["Verdict", "judge"]
 _NORMAL_CODES = (1000, 1001, 1005)
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
     """The exit status and, when it is not success, one line saying why."""
 
     status: ExitStatus

@@ -12,8 +12,7 @@ import contextlib
 import os
 import re
 import threading
-from collections.abc import AsyncIterator, Iterable
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator
 from typing import BinaryIO
 
 from wscli.client import Session
@@ -25,25 +24,25 @@ from wscli.output import Output
 from wscli.payload import decode_input
 from wscli.status import ExitStatus
 
-__all__ = ["Exchange", "argument_source", "stdin_source"]
+__all__ = ["Exchange", "stdin_source"]
 
 Payload = str | bytes
 #: Stop reading input while more than this many bytes wait to be written.
 _HIGH_WATER = 4 * 1024 * 1024
 _LOW_WATER = 1024 * 1024
-#: Check buffered_amount after this many more input bytes (not after every message).
-_CHECK_EVERY = 65536
 _CHUNK = 1024 * 1024  # fewer thread handoffs (a pipe still gives at most 64 KiB)
 
 
-async def stdin_source(stream: BinaryIO, fmt: InputFormat) -> AsyncIterator[Payload]:
-    """Each line of ``stream`` (newline, or CR LF, removed) as one message.
+async def stdin_source(stream: BinaryIO, fmt: InputFormat) -> AsyncIterator[list[Payload]]:
+    """The lines of ``stream`` (newline, or CR LF, removed), one message each, in batches.
 
     A thread reads the stream, so regular files, pipes and terminals all work; it hands
     over chunks through a small queue, so a fast producer waits instead of filling memory.
+    Each batch holds the whole lines of one chunk.
 
     Raises:
-        UsageError: a line is not valid in ``fmt`` (the message names the line).
+        UsageError: a line is not valid in ``fmt`` (the message names the line); the lines
+            before it are yielded first.
     """
     loop = asyncio.get_running_loop()
     chunks: asyncio.Queue[bytes] = asyncio.Queue(maxsize=8)
@@ -78,43 +77,66 @@ async def stdin_source(stream: BinaryIO, fmt: InputFormat) -> AsyncIterator[Payl
             long_line.clear()
         lines = (rest + chunk).split(b"\n")
         rest = lines.pop()
-        for line in lines:
-            number += 1
-            line = line.removesuffix(b"\r")
-            try:
-                payload = decode_input(line, fmt, where="")
-            except UsageError:  # decode again to name the line (not built for every line)
-                payload = decode_input(line, fmt, where=f"stdin line {number}")
-            yield payload
+        batch, error = _decode_lines(lines, fmt, number)
+        number += len(lines)
+        if batch:
+            yield batch
+        if error is not None:
+            raise error
     rest += b"".join(long_line)
     if rest:
-        yield decode_input(rest.removesuffix(b"\r"), fmt, where=f"stdin line {number + 1}")
+        batch, error = _decode_lines([rest], fmt, number)
+        if batch:
+            yield batch
+        if error is not None:
+            raise error
 
 
-async def argument_source(items: Iterable[Payload]) -> AsyncIterator[Payload]:
-    """Messages already decoded from the command line."""
-    for item in items:
-        yield item
+def _decode_lines(
+    lines: list[bytes], fmt: InputFormat, before: int
+) -> tuple[list[Payload], UsageError | None]:
+    """Decode lines up to the first bad one; ``before`` lines came earlier on stdin."""
+    if any(line.endswith(b"\r") for line in lines):
+        lines = [line.removesuffix(b"\r") for line in lines]
+    if fmt == "text":
+        try:
+            return [line.decode("utf-8") for line in lines], None
+        except UnicodeDecodeError:
+            pass  # find the line, below
+    batch: list[Payload] = []
+    for number, line in enumerate(lines, start=before + 1):
+        try:
+            batch.append(decode_input(line, fmt, where=f"stdin line {number}"))
+        except UsageError as error:
+            return batch, error
+    return batch, None
 
 
-@dataclass
 class Exchange:
     """One run of ``connect`` (pipe mode) or ``send``: feed, receive, wait, close, judge."""
 
-    session: Session
-    output: Output
-    rules: WaitRules
-    interrupt: asyncio.Event = field(default_factory=asyncio.Event)
-    received: int = 0
-    matched: bool = False
-    input_error: WscliError | None = None
-    failure: str | None = None
-    _wake: asyncio.Event = field(default_factory=asyncio.Event)
-    _satisfied: bool = False
-    _output_closed: bool = False
-    _last_activity: float = 0.0
+    def __init__(
+        self,
+        session: Session,
+        output: Output,
+        rules: WaitRules,
+        *,
+        interrupt: asyncio.Event | None = None,
+    ) -> None:
+        self.session = session
+        self.output = output
+        self.rules = rules
+        self.interrupt = interrupt or asyncio.Event()
+        self.received = 0
+        self.matched = False
+        self.input_error: WscliError | None = None
+        self.failure: str | None = None
+        self._wake = asyncio.Event()
+        self._satisfied = False
+        self._output_closed = False
+        self._last_activity = 0.0
 
-    async def run(self, source: AsyncIterator[Payload]) -> Verdict:
+    async def run(self, source: AsyncIterator[list[Payload]]) -> Verdict:
         """Run the whole exchange and return the verdict (the error path is the caller's)."""
         loop = asyncio.get_running_loop()
         self.session.report_sent = self.output.wants_sent
@@ -206,46 +228,50 @@ class Exchange:
                 timeout = idle_left if timeout is None else min(timeout, idle_left)
             await _wait_event(self._wake, timeout)
 
-    async def _feed(self, source: AsyncIterator[Payload]) -> None:
+    async def _feed(self, source: AsyncIterator[list[Payload]]) -> None:
         session = self.session
-        unchecked = 0  # bytes sent since buffered_amount was last checked
         try:
-            async for payload in source:
-                if not session.send(payload):
-                    break
-                unchecked += len(payload)
-                if unchecked >= _CHECK_EVERY:
-                    unchecked = 0
-                    if session.buffered_amount > _HIGH_WATER:
-                        await session.wait_buffered_below(_LOW_WATER)
+            async for batch in source:
+                for payload in batch:
+                    if not session.send(payload):
+                        return await self._fed()
+                if session.buffered_amount > _HIGH_WATER:
+                    await session.wait_buffered_below(_LOW_WATER)
         except UsageError as error:
             self.input_error = error
-        await session.drain()
+        await self._fed()
+
+    async def _fed(self) -> None:
+        """The input ended: wait until it is all written; the idle rule starts now."""
+        await self.session.drain()
         self._last_activity = max(self._last_activity, asyncio.get_running_loop().time())
 
     async def _consume(self, pattern: "re.Pattern[str] | None") -> None:
         session, output, rules = self.session, self.output, self.rules
         loop = asyncio.get_running_loop()
+        count = rules.count
         try:
-            async for event in session.events():
-                if isinstance(event, Message) and event.direction == "in":
-                    if self._satisfied:
-                        continue
-                    self.received += 1
-                    self._last_activity = loop.time()
-                    if pattern is not None and pattern.search(_as_text(event.data)):
-                        self.matched = True
-                    if self.matched or (rules.count is not None and self.received >= rules.count):
-                        self._satisfied = True
+            async for batch in session.event_batches():
+                arrived = False
+                for event in batch:
+                    if isinstance(event, Message) and event.direction == "in":
+                        if self._satisfied:
+                            continue
+                        arrived = True
+                        self.received += 1
+                        if pattern is not None and pattern.search(_as_text(event.data)):
+                            self.matched = True
+                        if self.matched or (count is not None and self.received >= count):
+                            self._satisfied = True
+                            self._wake.set()
+                    elif isinstance(event, Closed):
                         self._wake.set()
-                elif isinstance(event, Closed):
-                    self._wake.set()
-                elif isinstance(event, Failed):
-                    self.failure = event.message
-                output.event(event)
-                if not session.has_pending_events:
-                    output.flush()
-            output.flush()
+                    elif isinstance(event, Failed):
+                        self.failure = event.message
+                    output.event(event)
+                if arrived:
+                    self._last_activity = loop.time()
+                output.flush()
         except OutputClosed:
             self._output_closed = True
             self._wake.set()

@@ -1,7 +1,6 @@
 """Events to text: escaping, binary formats, JSON Lines, status lines. Pure functions."""
 
 import base64
-import json
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -76,6 +75,8 @@ def data_line(message: Message, *, binary_as: BinaryAs, terminal: bool, timestam
 
 def event_json(event: Event, *, conn_id: int | None = None) -> str:
     """One event as a JSON object on one line (the ``--jsonl`` schema)."""
+    import json  # only --jsonl needs it: kept out of start-up
+
     record: dict[str, Any] = {"event": _EVENT_NAMES[type(event)], "time": timestamp(event.at)}
     if conn_id is not None:
         record["id"] = conn_id
@@ -143,7 +144,8 @@ def close_description(code: int | None, reason: str | None) -> str:
         return "an empty close frame"
     text = f"{code} ({close_code_name(code)})"
     if reason:
-        text += " " + json.dumps(reason, ensure_ascii=False)
+        text += ' "' + reason.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
     return text
 
 

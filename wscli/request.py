@@ -2,7 +2,7 @@
 
 import base64
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from wscli.errors import UsageError
@@ -15,8 +15,7 @@ _SUGGEST = {"http": "ws", "https": "wss"}
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]i?b?|b)?\s*$", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(NamedTuple):
     """A checked WebSocket URL, with the userinfo split off."""
 
     url: str

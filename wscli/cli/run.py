@@ -1,6 +1,5 @@
 """Glue between the click commands and the flows: builds Env, Session and Output, runs."""
 
-import dataclasses
 from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -53,6 +52,9 @@ def run_exchange(
             session = Session(options)
             exchange = Exchange(session, output, rules, interrupt=interrupt)
             stdin = stdin_source(env.stdin, input_format) if read_stdin else None
+            if items is None:  # connect: stdin alone, without a wrapper on the hot path
+                assert stdin is not None
+                return await exchange.run(stdin)
             return await exchange.run(_source(items, stdin))
         finally:
             if server is not None:
@@ -63,18 +65,17 @@ def run_exchange(
 
 
 async def _source(
-    items: Sequence[str | bytes | object] | None, stdin: AsyncIterator[str | bytes] | None
-) -> AsyncIterator[str | bytes]:
-    if items is None:
-        items = [STDIN]
+    items: Sequence[str | bytes | object], stdin: AsyncIterator[list[str | bytes]] | None
+) -> AsyncIterator[list[str | bytes]]:
+    """send's messages in order, with stdin's lines where ``-`` stood."""
     for item in items:
         if item is STDIN:
             if stdin is not None:
-                async for payload in stdin:
-                    yield payload
+                async for batch in stdin:
+                    yield batch
         else:
             assert isinstance(item, str | bytes)
-            yield item
+            yield [item]
 
 
 def run_close_command(
@@ -94,7 +95,7 @@ def run_close_command(
     from wscli.runner import execute
 
     output = Output(env, output_options, show_messages=False)
-    options = dataclasses.replace(connect_options(url, values), close_timeout=close_timeout)
+    options = connect_options(url, values)._replace(close_timeout=close_timeout)
 
     async def main(interrupt: "asyncio.Event") -> "Verdict":
         from wscli.client import Session

@@ -99,12 +99,9 @@ asyncio.run(main(sys.argv[1]))
 
 HEAVY_PROBE = """
 import contextlib, io, json, sys
-from wscli.cli import main
-try:
-    with contextlib.redirect_stdout(io.StringIO()):
-        main(json.loads(sys.argv[1]))
-except SystemExit:
-    pass
+from wscli.cli import run
+with contextlib.redirect_stdout(io.StringIO()):
+    run(json.loads(sys.argv[1]))
 print(json.dumps(sorted(m for m in {heavy!r} if m in sys.modules)))
 """
 

@@ -19,7 +19,7 @@ The path picks the behaviour; query parameters tune it:
 - ``/silent-close``: read nothing after the handshake, so the client's close
   frame is never answered; drop TCP after 3 s.
 - ``/burst?n=10``: send n text messages ``m0``...``m{n-1}``, then echo.
-- ``/slow-reader``: read one message every 50 ms (for bufferedAmount).
+- ``/slow-reader?ms=50``: read one message every ``ms`` (for bufferedAmount).
 - ``/stop-echo-on-close``: echo until the client's close frame (the default websockets way).
 - ``/no-pong``: echo, but never answer a ping (for the client's --ping-timeout).
 - ``/slow-open?ms=500``: answer the opening handshake ``ms`` late, then echo (the client
@@ -239,9 +239,10 @@ class ScenarioServer:
                 record.messages.append(message)
             return
         if path == "/slow-reader":
+            pause = float(query.get("ms", "50")) / 1000
             async for message in ws:
                 record.messages.append(message)
-                await asyncio.sleep(0.05)
+                await asyncio.sleep(pause)
             return
         if path == "/delay":
             await self._delayed_echo(ws, float(query.get("ms", "300")) / 1000, record)

@@ -274,3 +274,20 @@ def test_until_stops_connect_at_the_matching_reply(server: ScenarioServer) -> No
     result = run_wscli("connect", server.url("/burst?n=10"), "--until", "^m3$", input=b"")
     assert result.lines == ["m0", "m1", "m2", "m3"]
     assert server.last().close_code == 1000
+
+
+def test_a_slow_server_holds_back_stdin_without_losing_lines(server: ScenarioServer) -> None:
+    """Against a server that reads slowly, wscli stops reading stdin while 4 MiB wait to be
+    written, then resumes: all 160 lines of 64 KiB (10 MiB) arrive, in order."""
+    lines = [f"{index:04d}".encode() + b"x" * 65532 for index in range(160)]
+    run_wscli(
+        "connect",
+        server.url("/slow-reader?ms=5"),
+        "--no-compression",
+        "--idle",
+        "0.2",
+        input=b"\n".join(lines) + b"\n",
+    )
+    received = server.last().messages
+    assert [m[:4] for m in received] == [line[:4].decode() for line in lines]
+    assert all(len(m) == 65536 for m in received)

@@ -44,6 +44,8 @@ class Session:
         self._writer_wakeup = asyncio.Event()
         self._drained = asyncio.Event()
         self._drained.set()
+        self._below_low_water = asyncio.Event()
+        self._low_water = 0  # wait_buffered_below's limit while someone waits, else 0
         self._closed: asyncio.Future[Closed] = asyncio.get_running_loop().create_future()
         self._tasks: list[asyncio.Task[None]] = []
         self._sent_close: tuple[int | None, str] | None = None
@@ -175,17 +177,21 @@ class Session:
 
     async def drain(self) -> None:
         """Wait until every queued message is written (or the connection is closed)."""
-        drained = asyncio.ensure_future(self._drained.wait())
-        closed = asyncio.ensure_future(self.wait_closed())
-        await asyncio.wait([drained, closed], return_when=asyncio.FIRST_COMPLETED)
-        drained.cancel()
-        closed.cancel()
+        await self._until_closed_or(self._drained)
 
     async def wait_buffered_below(self, limit: int) -> None:
         """Backpressure for bulk senders: wait until the outgoing queue is under ``limit``."""
-        while self._queued_bytes >= limit and not self._closed.done():
-            self._writer_wakeup.set()
-            await asyncio.sleep(0.001)
+        if self._queued_bytes >= limit:
+            self._low_water = limit
+            self._below_low_water.clear()
+            await self._until_closed_or(self._below_low_water)
+
+    async def _until_closed_or(self, event: asyncio.Event) -> None:
+        waiter = asyncio.ensure_future(event.wait())
+        closed = asyncio.ensure_future(self.wait_closed())
+        await asyncio.wait([waiter, closed], return_when=asyncio.FIRST_COMPLETED)
+        waiter.cancel()
+        closed.cancel()
 
     async def _write(self, ws: ClientConnection) -> None:
         outgoing, events = self._outgoing, self._events
@@ -204,6 +210,9 @@ class Session:
             outgoing.popleft()
             size = len(data) if isinstance(data, bytes) or data.isascii() else _utf8_size(data)
             self._queued_bytes -= size
+            if self._queued_bytes < self._low_water:
+                self._low_water = 0
+                self._below_low_water.set()
             self.messages_out += 1
             self.bytes_out += size
             if self.report_sent:

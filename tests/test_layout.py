@@ -64,11 +64,18 @@ def test_cores_never_print(path: Path) -> None:
     assert not {"wscli.output", "wscli.cli", "rich"} & _imports(path, top_level_only=False)
 
 
-@pytest.mark.parametrize("path", MODULES, ids=_name)
+def _in_repl(path: Path) -> bool:
+    return _name(path).startswith("wscli.repl.")
+
+
+@pytest.mark.parametrize("path", [p for p in MODULES if not _in_repl(p)], ids=_name)
 def test_heavy_libraries_are_imported_lazily(path: Path) -> None:
-    """rich and prompt_toolkit never load at import time: startup matters for scripts."""
-    heavy = {m.split(".")[0] for m in _imports(path, top_level_only=True)}
+    """rich, prompt_toolkit and the REPL never load at import time outside the REPL package:
+    start-up matters for scripts."""
+    imported = _imports(path, top_level_only=True)
+    heavy = {m.split(".")[0] for m in imported}
     assert not heavy & {"rich", "prompt_toolkit"}, _name(path)
+    assert not any(m.startswith("wscli.repl") for m in imported), _name(path)
 
 
 @pytest.mark.parametrize("path", MODULES, ids=_name)

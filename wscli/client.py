@@ -15,6 +15,7 @@ from websockets.typing import DataLike
 from wscli.codes import validate_close
 from wscli.connect_errors import describe_open_error, describe_receive_failure
 from wscli.errors import UsageError
+from wscli.event_queue import EventQueue
 from wscli.events import Closed, Event, Failed, Message, Opened, Ping, Pong, ReadyState
 from wscli.handshake import open_connection
 from wscli.options import ConnectOptions
@@ -37,7 +38,7 @@ class Session:
         self.url = self.target.url
         self._ws: ClientConnection | None = None
         self._failed = False
-        self._events = _EventQueue()
+        self._events = EventQueue()
         self._outgoing: deque[str | bytes] = deque()
         self._queued_bytes = 0
         self._unsent_after_close = 0
@@ -350,43 +351,6 @@ class Session:
     def emit_control(self, event: Ping | Pong) -> None:
         """Called by the connection for every ping and pong frame, in or out."""
         self._events.put_nowait(event)
-
-
-class _EventQueue:
-    """The session's event FIFO: asyncio.Queue's ``put_nowait``/``get``/``empty``, cheaper.
-
-    Unbounded; two events per message pass through it (out and in), so it skips
-    asyncio.Queue's per-item bookkeeping. Several consumers may wait in :meth:`get`.
-    """
-
-    __slots__ = ("_waiter", "items")
-
-    def __init__(self) -> None:
-        #: The queued events, oldest first (a consumer may pop them without waiting).
-        self.items: deque[Event | None] = deque()
-        self._waiter: asyncio.Future[None] | None = None
-
-    def put_nowait(self, event: Event | None) -> None:
-        self.items.append(event)
-        waiter = self._waiter
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
-
-    def empty(self) -> bool:
-        return not self.items
-
-    async def get(self) -> Event | None:
-        """Wait for the next event and return it."""
-        await self.get_ready()
-        return self.items.popleft()
-
-    async def get_ready(self) -> None:
-        """Wait until at least one event is queued."""
-        while not self.items:
-            waiter = self._waiter
-            if waiter is None or waiter.done():
-                waiter = self._waiter = asyncio.get_running_loop().create_future()
-            await asyncio.shield(waiter)  # one consumer's cancellation spares the others
 
 
 def _utf8_size(text: str) -> int:

@@ -12,18 +12,32 @@ from wscli.cli.common import (
     wait_options,
     wait_rules,
 )
-from wscli.cli.run import run_exchange
+from wscli.cli.run import run_exchange, run_repl
+from wscli.env import Env
+from wscli.payload import decode_input
 
 __all__ = ["connect_command"]
 
 
 @click.command("connect", epilog=EXIT_EPILOG)
 @click.argument("url", required=False)
+@click.option(
+    "-x",
+    "--execute",
+    "execute",
+    multiple=True,
+    metavar="MSG",
+    help="On a terminal: send MSG right after the handshake, then stay interactive (repeatable).",
+)
 @connection_options
 @output_options
 @wait_options
-def connect_command(url: str | None, **values: Any) -> int:
+def connect_command(url: str | None, execute: tuple[str, ...], **values: Any) -> int:
     """Connect to URL; stdin lines become messages, received messages go to stdout.
+
+    On a terminal (stdin and stdout both), an interactive session opens instead: a prompt
+    with history, slash commands (/help) and a toolbar with readyState, bufferedAmount,
+    protocol, extensions and close details.
 
     Without URL, start the built-in echo server on 127.0.0.1 and connect to it.
 
@@ -33,6 +47,13 @@ def connect_command(url: str | None, **values: Any) -> int:
     """
     output = output_settings(values)
     rules = wait_rules(values)
+    fmt = values["input_format"]
+    if Env.from_process().interactive and not output.jsonl:
+        initial = [
+            decode_input(m.encode("utf-8", "surrogateescape"), fmt, where=f"-x {i}")
+            for i, m in enumerate(execute, start=1)
+        ]
+        return run_repl(url, values, output, execute=initial)
     return run_exchange(
         url,
         values,

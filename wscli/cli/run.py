@@ -113,3 +113,49 @@ def run_close_command(
         )
 
     return execute(main, output.status, debug=output_options.debug)
+
+
+def run_repl(
+    url: str | None,
+    values: dict[str, Any],
+    output_options: OutputOptions,
+    *,
+    execute: list[str | bytes],
+) -> int:
+    """Run the interactive session of ``connect`` on a terminal; return the exit status."""
+    env = Env.from_process()
+    from wscli.output import StatusWriter
+    from wscli.runner import execute as run
+
+    status = StatusWriter(env, output_options)
+    connect = None if url is None else connect_options(url, values)
+
+    async def main(interrupt: "asyncio.Event") -> "Verdict":
+        from wscli.client import Session
+        from wscli.repl.session import Repl
+
+        options = connect
+        server = None
+        if options is None:
+            from wscli.server import start_echo_server
+
+            server, echo_url = await start_echo_server()
+            status.line(f"no URL given: started the built-in echo server at {echo_url}")
+            options = connect_options(echo_url, values)
+        view = output_options.binary_as if output_options.binary_as != "raw" else "hex"
+        try:
+            repl = Repl(
+                Session(options),
+                env,
+                execute=execute,
+                view=view,
+                timestamps=output_options.timestamps,
+                show_ping_pong=output_options.show_ping_pong,
+            )
+            return await repl.run(interrupt)
+        finally:
+            if server is not None:
+                server.close()
+                await server.wait_closed()
+
+    return run(main, status, debug=output_options.debug)

@@ -1,0 +1,343 @@
+"""The interactive session: a prompt-toolkit prompt over a client Session.
+
+Incoming messages print above the prompt (prompt-toolkit's StdoutProxy batches them, so a
+burst does not stall typing); the bottom toolbar shows the WebSocket's state; slash
+commands act on the connection. Ctrl-D or /quit closes with 1000 and waits for the
+server's close frame; when the server closes, the session ends.
+"""
+
+import asyncio
+import os
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+from prompt_toolkit import PromptSession
+from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
+from prompt_toolkit.formatted_text import ANSI, FormattedText
+from prompt_toolkit.history import FileHistory
+from prompt_toolkit.patch_stdout import StdoutProxy
+from prompt_toolkit.styles import Style
+from rich.console import Console
+from rich.text import Text
+
+from wscli.client import Session
+from wscli.env import Env
+from wscli.errors import UsageError, WscliError
+from wscli.events import Closed, Event, ReadyState
+from wscli.options import WaitRules
+from wscli.outcome import Verdict, judge
+from wscli.render import event_json
+from wscli.repl.view import View, render_event
+from wscli.status import ExitStatus
+
+__all__ = ["Repl", "history_path"]
+
+
+def history_path(env: Env) -> Path:
+    """``$XDG_STATE_HOME/wscli/history`` (default ``~/.local/state/wscli/history``)."""
+    base = env.environ.get("XDG_STATE_HOME") or os.path.join(
+        env.environ.get("HOME", os.path.expanduser("~")), ".local", "state"
+    )
+    return Path(base) / "wscli" / "history"
+
+
+class Repl:
+    """One interactive session; :meth:`run` returns when the connection is CLOSED."""
+
+    def __init__(
+        self,
+        session: Session,
+        env: Env,
+        *,
+        execute: list[str | bytes],
+        view: View = "hex",
+        pretty: bool = True,
+        timestamps: bool = False,
+        show_ping_pong: bool = False,
+    ) -> None:
+        self.session = session
+        self.env = env
+        self.execute = execute
+        self.view: View = view
+        self.pretty = pretty
+        self.timestamps = timestamps
+        self.show_ping_pong = show_ping_pong
+        self.closed: Closed | None = None
+        self._proxy = StdoutProxy(raw=True, sleep_between_writes=0.05)
+        self._console = Console(
+            file=StringIO(), force_terminal=True, color_system="standard", highlight=False
+        )
+        self._prompt: PromptSession[str] | None = None
+        self._tasks: set[asyncio.Future[None]] = set()
+        self._log: list[str] = []  # every event as JSON Lines, for /save
+        self._open_error: WscliError | None = None
+
+    # Output above the prompt
+
+    def show(self, text: Text | str) -> None:
+        """Print one item above the prompt (rich Text, or plain text that is escaped)."""
+        renderable = text if isinstance(text, Text) else Text(text)
+        console = self._console
+        console.width = self._width()
+        with console.capture() as capture:
+            console.print(renderable, soft_wrap=True)
+        self._proxy.write(capture.get())
+
+    def _width(self) -> int:
+        try:
+            return os.get_terminal_size(self.env.stdout.fileno()).columns
+        except (OSError, ValueError):
+            return 80
+
+    def _show_event(self, event: Event) -> None:
+        from wscli.events import Ping, Pong
+
+        if isinstance(event, Ping | Pong) and not self.show_ping_pong:
+            return
+        rendered = render_event(
+            event, view=self.view, pretty=self.pretty, timestamps=self.timestamps
+        )
+        if rendered is not None:
+            self.show(rendered)
+
+    async def _consume(self) -> None:
+        async for batch in self.session.event_batches():
+            for event in batch:
+                if isinstance(event, Closed):
+                    self.closed = event
+                self._log.append(event_json(event))
+                self._show_event(event)
+            if self._prompt is not None and self._prompt.app.is_running:
+                self._prompt.app.invalidate()
+        if self._prompt is not None and self._prompt.app.is_running:
+            self._prompt.app.exit(exception=EOFError())
+
+    # The toolbar
+
+    def toolbar(self) -> Any:
+        from wscli.repl.toolbar import ToolbarState, toolbar_fragments
+
+        session = self.session
+        closed = self.closed
+        state = ToolbarState(
+            ready_state=session.ready_state,
+            url=session.url,
+            protocol=session.protocol,
+            extensions=session.extensions,
+            buffered_amount=session.buffered_amount,
+            messages_in=session.messages_in,
+            messages_out=session.messages_out,
+            bytes_in=session.bytes_in,
+            bytes_out=session.bytes_out,
+            latency=session.latency,
+            view=self.view,
+            close=None
+            if closed is None
+            else (closed.code, closed.reason, closed.was_clean, closed.initiated_by),
+            reconnecting=None,
+        )
+        return FormattedText(toolbar_fragments(state, self._width()))
+
+    # The loop
+
+    async def run(self, interrupt: asyncio.Event) -> Verdict:
+        from wscli.repl.completion import SlashCompleter
+        from wscli.repl.keys import make_key_bindings
+        from wscli.repl.toolbar import TOOLBAR_STYLE
+
+        path = history_path(self.env)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._prompt = PromptSession(
+            history=FileHistory(str(path)),
+            auto_suggest=AutoSuggestFromHistory(),
+            completer=SlashCompleter(),
+            complete_while_typing=False,
+            key_bindings=make_key_bindings(),
+            bottom_toolbar=self.toolbar,
+            style=Style.from_dict(TOOLBAR_STYLE),
+            refresh_interval=0.5,
+            multiline=False,
+        )
+        consumer = asyncio.create_task(self._consume())
+        opener = asyncio.create_task(self._open())
+        watcher = asyncio.create_task(self._watch(interrupt))
+        try:
+            with self._proxy:
+                await self._loop()
+                if self.session.ready_state in (ReadyState.CONNECTING, ReadyState.OPEN):
+                    opener.cancel()
+                    await asyncio.gather(opener, return_exceptions=True)
+                    await self.session.close(1001 if interrupt.is_set() else 1000)
+                await consumer
+        finally:
+            for task in (opener, consumer, watcher, *self._tasks):
+                task.cancel()
+        if self._open_error is not None:
+            raise self._open_error
+        if interrupt.is_set():
+            return Verdict(ExitStatus.INTERRUPTED)
+        closed = self.closed or await self.session.wait_closed()
+        return judge(closed, WaitRules(), received=0, matched=False)
+
+    async def _open(self) -> None:
+        try:
+            await self.session.open()
+        except WscliError as error:
+            self._open_error = error  # shown as an event; the prompt then ends
+            return
+        for payload in self.execute:
+            self.session.send(payload)
+
+    async def _watch(self, interrupt: asyncio.Event) -> None:
+        """SIGINT or SIGTERM from outside (Ctrl-C at the prompt only clears the line)."""
+        await interrupt.wait()
+        if self._prompt is not None and self._prompt.app.is_running:
+            self._prompt.app.exit(exception=EOFError())
+
+    async def _loop(self) -> None:
+        assert self._prompt is not None
+        while self.closed is None:
+            try:
+                line = await self._prompt.prompt_async(self._prompt_text)
+            except EOFError:
+                return
+            if not line:
+                continue
+            try:
+                if await self._handle(line) is False:
+                    return
+            except UsageError as error:
+                hint = f" (hint: {error.hint})" if error.hint else ""
+                self.show(Text(f"error: {error.message}{hint}", style="bold red"))
+
+    def _prompt_text(self) -> Any:
+        state = self.session.ready_state
+        return ANSI(f"\x1b[1m{state.name.lower()}>\x1b[0m ")
+
+    async def _handle(self, line: str) -> bool:
+        """Act on one input line; False ends the session."""
+        from wscli.repl import commands as c
+
+        session = self.session
+        match c.parse_line(line):
+            case c.SendText(text=text):
+                if (
+                    text[:1] in ("{", "[")
+                    and not _is_json(text)
+                    and not await self._confirm(
+                        "this looks like JSON but does not parse; send it anyway? [y/N] "
+                    )
+                ):
+                    return True
+                self._send(text)
+            case c.SendBinary(data=data):
+                self._send(data)
+            case c.SendFile(path=path):
+                try:
+                    content = Path(path).expanduser().read_bytes()
+                except OSError as exc:
+                    raise UsageError(
+                        f"cannot read {path}: {exc.strerror}", "check the path"
+                    ) from None
+                self._send(content)
+            case c.SendPing(data=data):
+                self._background(self._ping(data))
+            case c.SendPong(data=data):
+                await session.pong(data)
+            case c.CloseConnection(code=code, reason=reason):
+                await session.close(code, reason)
+                return False
+            case c.SetView(view=view):
+                self.view = view
+                self.show(f"binary messages are shown as {view}")
+            case c.SetPretty(enabled=enabled):
+                self.pretty = not self.pretty if enabled is None else enabled
+                self.show(f"JSON pretty-printing {'on' if self.pretty else 'off'}")
+            case c.SetTimestamps(enabled=enabled):
+                self.timestamps = not self.timestamps if enabled is None else enabled
+                self.show(f"timestamps {'on' if self.timestamps else 'off'}")
+            case c.ShowStatus():
+                self.show(self._status_text())
+            case c.SaveSession(path=path):
+                self._save(path)
+            case c.Reconnect():
+                raise UsageError("/reconnect is not available yet", "quit and run wscli again")
+            case c.Quit():
+                return False
+            case c.ShowHelp(topic=topic):
+                self.show(c.help_text(topic))
+        return True
+
+    def _send(self, payload: str | bytes) -> None:
+        if not self.session.send(payload):
+            raise UsageError(
+                f"not sent: the connection is {self.session.ready_state.name}",
+                "/reconnect, or quit",
+            )
+
+    def _background(self, work: Any) -> None:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _ping(self, data: bytes) -> None:
+        try:
+            rtt = await self.session.ping(data)
+        except WscliError as error:
+            self.show(Text(f"error: {error.message}", style="bold red"))
+            return
+        except Exception:  # the connection closed before the pong
+            return
+        self.show(Text(f"pong after {rtt * 1000:.2f} ms", style="magenta"))
+
+    async def _confirm(self, question: str) -> bool:
+        assert self._prompt is not None
+        try:
+            answer = await self._prompt.prompt_async(question)
+        except EOFError:
+            return False
+        return answer.strip().lower() in ("y", "yes")
+
+    def _status_text(self) -> str:
+        from wscli.render import escape, headers_block
+
+        s = self.session
+        lines = [
+            f"url: {s.url}",
+            f"readyState: {s.ready_state.name} ({int(s.ready_state)})",
+            f"protocol: {s.protocol or '(none)'}",
+            f"extensions: {s.extensions or '(none)'}",
+            f"bufferedAmount: {s.buffered_amount}",
+            f"messages: {s.messages_in} in ({s.bytes_in} bytes), "
+            f"{s.messages_out} out ({s.bytes_out} bytes)",
+            f"last ping: {'-' if s.latency is None else f'{s.latency * 1000:.2f} ms'}",
+            f"binaryType (view): {self.view}",
+        ]
+        if self.closed is not None:
+            closed = self.closed
+            lines.append(
+                f"close: {closed.code} {escape(closed.reason, keep_newlines=False)!r} "
+                f"wasClean={str(closed.was_clean).lower()} by {closed.initiated_by}"
+            )
+        lines += headers_block("request headers:", s.request_headers)
+        lines += headers_block("response headers:", s.response_headers)
+        return "\n".join(lines)
+
+    def _save(self, path: str) -> None:
+        target = Path(path).expanduser()
+        try:
+            target.write_text("".join(line + "\n" for line in self._log), encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {path}: {exc.strerror}", "check the path") from None
+        self.show(f"saved {len(self._log)} events to {path}")
+
+
+def _is_json(text: str) -> bool:
+    import json
+
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True

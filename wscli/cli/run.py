@@ -1,16 +1,18 @@
 """Glue between the click commands and the flows: builds Env, Session and Output, runs."""
 
 from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 from wscli.cli.common import connect_options
 from wscli.env import Env
-from wscli.options import InputFormat, OutputOptions, WaitRules
+from wscli.options import ConnectOptions, InputFormat, OutputOptions, WaitRules
 
 if TYPE_CHECKING:
     import asyncio
 
     from wscli.outcome import Verdict
+    from wscli.output import StatusWriter
 
 __all__ = ["STDIN", "run_close_command", "run_exchange"]
 
@@ -40,15 +42,7 @@ def run_exchange(
         from wscli.client import Session
         from wscli.pipe import Exchange, stdin_source
 
-        options = connect
-        server = None
-        if options is None:
-            from wscli.server import start_echo_server
-
-            server, echo_url = await start_echo_server()
-            output.status.line(f"no URL given: started the built-in echo server at {echo_url}")
-            options = connect_options(echo_url, values)
-        try:
+        async with _target(connect, values, output.status) as options:
             session = Session(options)
             exchange = Exchange(session, output, rules, interrupt=interrupt)
             stdin = stdin_source(env.stdin, input_format) if read_stdin else None
@@ -56,12 +50,27 @@ def run_exchange(
                 assert stdin is not None
                 return await exchange.run(stdin)
             return await exchange.run(_source(items, stdin))
-        finally:
-            if server is not None:
-                server.close()
-                await server.wait_closed()
 
     return execute(main, output.status, debug=output_options.debug)
+
+
+@asynccontextmanager
+async def _target(
+    connect: ConnectOptions | None, values: dict[str, Any], status: "StatusWriter"
+) -> AsyncIterator[ConnectOptions]:
+    """The options to connect with; without a URL, the built-in echo server's (running)."""
+    if connect is not None:
+        yield connect
+        return
+    from wscli.server import start_echo_server
+
+    server, echo_url = await start_echo_server()
+    status.line(f"no URL given: started the built-in echo server at {echo_url}")
+    try:
+        yield connect_options(echo_url, values)
+    finally:
+        server.close()
+        await server.wait_closed()
 
 
 async def _source(
@@ -134,16 +143,8 @@ def run_repl(
         from wscli.client import Session
         from wscli.repl.session import Repl
 
-        options = connect
-        server = None
-        if options is None:
-            from wscli.server import start_echo_server
-
-            server, echo_url = await start_echo_server()
-            status.line(f"no URL given: started the built-in echo server at {echo_url}")
-            options = connect_options(echo_url, values)
         view = output_options.binary_as if output_options.binary_as != "raw" else "hex"
-        try:
+        async with _target(connect, values, status) as options:
             repl = Repl(
                 Session(options),
                 env,
@@ -153,9 +154,5 @@ def run_repl(
                 show_ping_pong=output_options.show_ping_pong,
             )
             return await repl.run(interrupt)
-        finally:
-            if server is not None:
-                server.close()
-                await server.wait_closed()
 
     return run(main, status, debug=output_options.debug)

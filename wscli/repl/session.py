@@ -15,7 +15,7 @@ from typing import Any
 from prompt_toolkit import PromptSession
 from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
 from prompt_toolkit.formatted_text import ANSI, FormattedText
-from prompt_toolkit.history import FileHistory
+from prompt_toolkit.history import FileHistory, InMemoryHistory
 from prompt_toolkit.patch_stdout import StdoutProxy
 from prompt_toolkit.styles import Style
 from rich.console import Console
@@ -199,7 +199,9 @@ class Repl:
         assert self._prompt is not None
         while self.closed is None:
             try:
-                line = await self._prompt.prompt_async(self._prompt_text)
+                # SIGINT from outside is the runner's (close with 1001, exit 130), not
+                # prompt-toolkit's (KeyboardInterrupt: no close frame at all).
+                line = await self._prompt.prompt_async(self._prompt_text, handle_sigint=False)
             except EOFError:
                 return
             if not line:
@@ -293,10 +295,14 @@ class Repl:
 
     async def _confirm(self, question: str) -> bool:
         assert self._prompt is not None
+        buffer = self._prompt.default_buffer
+        history, buffer.history = buffer.history, InMemoryHistory()  # "y" is no message
         try:
-            answer = await self._prompt.prompt_async(question)
+            answer = await self._prompt.prompt_async(question, handle_sigint=False)
         except EOFError:
             return False
+        finally:
+            buffer.history = history
         return answer.strip().lower() in ("y", "yes")
 
     def _status_text(self) -> str:

@@ -291,3 +291,22 @@ def test_a_slow_server_holds_back_stdin_without_losing_lines(server: ScenarioSer
     received = server.last().messages
     assert [m[:4] for m in received] == [line[:4].decode() for line in lines]
     assert all(len(m) == 65536 for m in received)
+
+
+def test_timeout_holds_when_the_server_stops_reading(server: ScenarioServer) -> None:
+    """--timeout bounds the whole run even when the server stops reading mid-stream: wscli
+    drops the connection after a short grace, reports the messages it could not send,
+    and exits 6."""
+    data = (b"x" * 1000 + b"\n") * 20000  # 20 MB: more than loopback buffers absorb
+    result = run_wscli(
+        "connect",
+        server.url("/silent-close"),
+        "--keep-open",
+        "--timeout",
+        "1",
+        "--no-compression",
+        input=data,
+        expect=6,
+    )
+    assert "queued messages were not sent" in result.stderr
+    assert "timed out after 1 s" in result.stderr

@@ -189,6 +189,10 @@ def test_verdicts_follow_the_exit_code_table() -> None:
         _closed(1000), WaitRules(count=1, timeout=2), received=0, matched=False, timed_out=True
     )
     assert timed.status == ExitStatus.TIMEOUT
+    waited = judge(_closed(1000), WaitRules(timeout=2), received=0, matched=False, timed_out=True)
+    assert waited.status == ExitStatus.OK  # a plain deadline is a stop, not a failure
+    kept = WaitRules(keep_open=True, timeout=2)
+    assert judge(_closed(1000), kept, received=0, matched=False, timed_out=True).status == 6
     stopped = judge(_closed(1001), rules, received=0, matched=False, interrupted=True)
     assert stopped.status == ExitStatus.INTERRUPTED
 

@@ -49,6 +49,7 @@ class Session:
         self._low_water = 0  # wait_buffered_below's limit while someone waits, else 0
         self._closed: asyncio.Future[Closed] = asyncio.get_running_loop().create_future()
         self._tasks: list[asyncio.Task[None]] = []
+        self._opening: asyncio.Task[object] | None = None
         self._sent_close: tuple[int | None, str] | None = None
         self.messages_in = self.messages_out = self.bytes_in = self.bytes_out = 0
         self.latency: float | None = None
@@ -112,6 +113,7 @@ class Session:
             WscliError: the connection could not be opened (the subclass says why); an
                 error event and a close event with 1006 are emitted first.
         """
+        self._opening = asyncio.current_task()
         try:
             self._ws = await self._connect()
         except asyncio.CancelledError:
@@ -320,19 +322,25 @@ class Session:
             raise UsageError(f"the connection is {self.ready_state.name}", "it must be OPEN")
         return self._ws
 
-    async def close(self, code: int | None = 1000, reason: str = "") -> Closed:
-        """Send everything queued, then close with ``code`` and ``reason`` and wait.
+    async def close(
+        self, code: int | None = 1000, reason: str = "", *, drain: bool = True
+    ) -> Closed:
+        """Send everything queued (unless ``drain`` is False), then close with ``code`` and
+        ``reason`` and wait for the close event.
 
         ``code=None`` sends an empty close frame. Closing a CLOSING or CLOSED connection
-        only waits for the close event.
+        only waits for the close event; closing while CONNECTING fails the connection.
 
         Raises:
             UsageError: the code may not be sent or the reason is too long (checked first;
                 the connection stays as it was).
         """
         validate_close(code, reason)
+        if self._ws is None and self._opening is not None and not self._closed.done():
+            self._opening.cancel()  # CONNECTING: fail the connection, as the browser does
         if self._ws is not None and self.ready_state is ReadyState.OPEN:
-            await self.drain()
+            if drain:
+                await self.drain()
             if self._sent_close is None and self._ws.state is State.OPEN:
                 self._sent_close = (code, reason)
                 await self._ws.close(code, reason)  # type: ignore[arg-type]
@@ -343,10 +351,12 @@ class Session:
         return await asyncio.shield(self._closed)
 
     async def abort(self) -> None:
-        """Drop the TCP connection without a closing handshake."""
+        """Drop the TCP connection without a closing handshake (or stop connecting)."""
         if self._ws is not None:
             self._ws.transport.abort()
-            await self.wait_closed()
+        elif self._opening is not None:
+            self._opening.cancel()
+        await self.wait_closed()
 
     def emit_control(self, event: Ping | Pong) -> None:
         """Called by the connection for every ping and pong frame, in or out."""

@@ -41,7 +41,11 @@ def judge(
     """
     if interrupted:
         return Verdict(ExitStatus.INTERRUPTED)
-    if timed_out:
+    unmet = (rules.count is not None and received < rules.count) or (
+        rules.until is not None and not matched
+    )
+    if timed_out and (unmet or rules.waits_for_server):
+        # A plain deadline only stops the wait; what was waited for and missed fails.
         wanted = []
         if rules.count is not None and received < rules.count:
             wanted.append(f"{rules.count} messages (got {received})")

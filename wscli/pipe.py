@@ -13,7 +13,7 @@ import os
 import re
 import threading
 from collections.abc import AsyncIterator
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from wscli.client import Session
 from wscli.errors import OutputClosed, UsageError, WscliError
@@ -30,6 +30,8 @@ Payload = str | bytes
 #: Stop reading input while more than this many bytes wait to be written.
 _HIGH_WATER = 4 * 1024 * 1024
 _LOW_WATER = 1024 * 1024
+#: After --timeout, how long the closing handshake may still take.
+_CLOSE_GRACE = 1.0
 _CHUNK = 1024 * 1024  # fewer thread handoffs (a pipe still gives at most 64 KiB)
 
 
@@ -157,8 +159,7 @@ class Exchange:
             if not timed_out:
                 timed_out = await self._wait(feeder, deadline)
             feeder.cancel()
-            code = 1001 if self.interrupt.is_set() or self._output_closed else 1000
-            closed = await self.session.close(code)
+            closed = await self._close(deadline)
             await consumer
         finally:
             for task in (feeder, watcher, consumer):
@@ -176,6 +177,33 @@ class Exchange:
             interrupted=self.interrupt.is_set(),
             failure=self.failure,
         )
+
+    async def _close(self, deadline: float | None) -> Closed:
+        """Close (1000, or 1001 when interrupted or stdout went away), but drop the
+        connection when a signal comes or the deadline (plus a short grace for the closing
+        handshake) passes first. Queued messages never sent are reported."""
+        session = self.session
+        going_away = self.interrupt.is_set() or self._output_closed
+        closer = asyncio.ensure_future(
+            session.close(1001 if going_away else 1000, drain=not going_away)
+        )
+        waiting: list[asyncio.Future[Any]] = [closer]
+        if not self.interrupt.is_set():
+            waiting.append(asyncio.ensure_future(self.interrupt.wait()))
+        timeout = None
+        if deadline is not None:
+            timeout = max(deadline - asyncio.get_running_loop().time(), 0) + _CLOSE_GRACE
+        done, _ = await asyncio.wait(waiting, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        for future in waiting[1:]:
+            future.cancel()
+        if closer not in done:
+            closer.cancel()
+            await session.abort()
+        if session.unsent:
+            self.output.status.line(
+                f"{session.unsent} queued messages were not sent", "warn", always=True
+            )
+        return await session.wait_closed()
 
     async def _open(self, deadline: float | None) -> bool:
         """Open the session; True when the overall deadline passed first."""

@@ -1,13 +1,15 @@
 """Bad input and connection faults: each gives one ``wscli: error:`` line on stderr, its
 documented exit code, and no traceback (run_wscli fails on one unless --debug is given)."""
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.commands import COMMANDS, error_line, run_command
-from tests.conftest import run_wscli
+from tests.conftest import TIMEOUT, run_wscli, wscli_env
 from tests.proxy import closed_port, silent_server
 from tests.scenario import ScenarioServer
 from tests.tls import make_tls
@@ -269,3 +271,39 @@ def test_no_traceback_without_debug(tmp_path: Path) -> None:
     result = run_command("send", "ws://localhost/", "--unix-socket", missing, expect=3)
     assert "Traceback" not in result.stderr
     assert missing in error_line(result)
+
+
+def test_closed_stdin_and_stdout_give_an_error_line_not_a_traceback() -> None:
+    """wscli started with stdin or stdout closed (<&-, >&-) still reports a refused
+    connection in one line and exits 3."""
+    port = closed_port()
+    for redirect in ("<&-", ">&-"):
+        completed = subprocess.run(
+            [
+                "bash",
+                "-c",
+                f'"$0" -m wscli send ws://127.0.0.1:{port}/ hi {redirect}',
+                sys.executable,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+            env=wscli_env(),
+        )
+        assert completed.returncode == 3, completed.stderr
+        assert "Traceback" not in completed.stderr
+        assert completed.stderr.count("wscli: error:") == 1
+
+
+def test_no_arguments_prints_the_help_on_stderr() -> None:
+    """`wscli` alone prints its usage and commands on stderr and exits 2."""
+    result = run_wscli(expect=2)
+    assert result.stdout == b""
+    assert "Usage: wscli" in result.stderr and "connect" in result.stderr
+
+
+def test_builtin_echo_server_is_never_reached_through_a_proxy() -> None:
+    """`wscli connect` without a URL ignores proxy variables: its echo server is local."""
+    proxy = f"http://127.0.0.1:{closed_port()}/"
+    result = run_wscli("connect", input=b"hi\n", env=wscli_env(http_proxy=proxy, ws_proxy=proxy))
+    assert result.lines == ["hi"]

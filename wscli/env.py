@@ -25,9 +25,9 @@ class Env(NamedTuple):
     def from_process(cls) -> "Env":
         """The real process streams."""
         return cls(
-            stdin=sys.stdin.buffer,
-            stdout=sys.stdout.buffer,
-            stderr=sys.stderr,
+            stdin=sys.stdin.buffer if sys.stdin is not None else open(os.devnull, "rb"),
+            stdout=sys.stdout.buffer if sys.stdout is not None else open(os.devnull, "wb"),
+            stderr=sys.stderr if sys.stderr is not None else open(os.devnull, "w"),
             stdin_isatty=_isatty(sys.stdin),
             stdout_isatty=_isatty(sys.stdout),
             stderr_isatty=_isatty(sys.stderr),

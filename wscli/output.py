@@ -1,5 +1,6 @@
 """Where events go: data on stdout (plain or JSON Lines), status lines on stderr."""
 
+import contextlib
 from typing import TYPE_CHECKING, Literal
 
 from wscli.env import Env
@@ -38,6 +39,10 @@ class StatusWriter:
         """Write one status line (suppressed by -q unless ``always``)."""
         if self._quiet and not always:
             return
+        with contextlib.suppress(OSError, ValueError):  # stderr closed: nowhere to say it
+            self._write(text, tone)
+
+    def _write(self, text: str, tone: Tone) -> None:
         if self._color:
             if self._console is None:
                 from rich.console import Console

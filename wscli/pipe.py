@@ -7,7 +7,6 @@ server's close frame.
 """
 
 import asyncio
-import concurrent.futures
 import contextlib
 import os
 import re
@@ -47,19 +46,21 @@ async def stdin_source(stream: BinaryIO, fmt: InputFormat) -> AsyncIterator[list
             before it are yielded first.
     """
     loop = asyncio.get_running_loop()
-    chunks: asyncio.Queue[bytes] = asyncio.Queue(maxsize=8)
+    chunks: asyncio.Queue[bytes] = asyncio.Queue()
+    room = threading.Semaphore(8)  # chunks read ahead at most: a fast producer waits
     fd = stream.fileno()
 
     def read() -> None:
         while True:
+            room.acquire()
             try:
                 chunk = os.read(fd, _CHUNK)
             except OSError:
                 chunk = b""
             try:
-                asyncio.run_coroutine_threadsafe(chunks.put(chunk), loop).result()
-            except (RuntimeError, asyncio.CancelledError, concurrent.futures.CancelledError):
-                return  # the loop is gone or shutting down (its tasks were cancelled)
+                loop.call_soon_threadsafe(chunks.put_nowait, chunk)
+            except RuntimeError:
+                return  # the event loop is closed: wscli is ending
             if not chunk:
                 return
 
@@ -69,6 +70,7 @@ async def stdin_source(stream: BinaryIO, fmt: InputFormat) -> AsyncIterator[list
     number = 0
     while True:
         chunk = await chunks.get()
+        room.release()
         if not chunk:
             break
         if b"\n" not in chunk:

@@ -11,7 +11,9 @@ from wscli.cli.close import close_command
 from wscli.cli.common import EXIT_EPILOG
 from wscli.cli.connect import connect_command
 from wscli.cli.send import send_command
-from wscli.errors import WscliError
+from wscli.env import Env
+from wscli.errors import UsageError, WscliError
+from wscli.options import OutputOptions
 from wscli.status import ExitStatus
 
 __all__ = ["main", "run", "wscli"]
@@ -50,21 +52,30 @@ def run(argv: list[str] | None = None) -> int:
         code = exit_.exit_code
     except click.exceptions.Abort:
         code = ExitStatus.INTERRUPTED
+    except click.exceptions.NoArgsIsHelpError as error:
+        if sys.stderr is not None:
+            sys.stderr.write(error.ctx.get_help() + "\n")
+        code = ExitStatus.USAGE_ERROR
     except click.ClickException as error:
         ctx = getattr(error, "ctx", None)
         command = ctx.command_path if isinstance(ctx, click.Context) else "wscli"
         message = error.format_message().replace("\n", " ")
-        sys.stderr.write(f"wscli: error: {message} (hint: see '{command} --help')\n")
-        code = ExitStatus.USAGE_ERROR
+        code = _report(UsageError(message, f"see '{command} --help'"), argv)
     except WscliError as error:
-        if "--debug" in (sys.argv if argv is None else argv):
-            import traceback  # only for --debug: kept out of start-up
-
-            traceback.print_exc()
-        hint = f" (hint: {error.hint})" if error.hint else ""
-        sys.stderr.write(f"wscli: error: {error.message}{hint}\n")
-        code = error.status
+        code = _report(error, argv)
     return code
+
+
+def _report(error: WscliError, argv: list[str] | None) -> int:
+    """The error path for errors found before a command runs (the runner has the rest)."""
+    if "--debug" in (sys.argv if argv is None else argv):
+        import traceback  # only for --debug: kept out of start-up
+
+        traceback.print_exc()
+    from wscli.output import StatusWriter
+
+    StatusWriter(Env.from_process(), OutputOptions(color="never")).error(error)
+    return error.status
 
 
 def _exit(code: int) -> NoReturn:
@@ -75,6 +86,7 @@ def _exit(code: int) -> NoReturn:
     atexit handlers, no open files, only a daemon stdin thread), so it skips it.
     """
     for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):  # a reader gone away (| head -1)
-            stream.flush()
+        if stream is not None:  # None: started with that stream closed (>&-)
+            with contextlib.suppress(OSError, ValueError):  # a reader gone away (| head -1)
+                stream.flush()
     os._exit(code)

@@ -67,7 +67,7 @@ async def _target(
     server, echo_url = await start_echo_server()
     status.line(f"no URL given: started the built-in echo server at {echo_url}")
     try:
-        yield connect_options(echo_url, values)
+        yield connect_options(echo_url, values)._replace(proxy="")  # never via a proxy
     finally:
         server.close()
         await server.wait_closed()

@@ -61,7 +61,9 @@ def test_cores_never_print(path: Path) -> None:
     """The client and server cores never write to the terminal."""
     source = path.read_text(encoding="utf-8")
     assert "print(" not in source and "sys.stdout" not in source and "sys.stderr" not in source
-    assert not {"wscli.output", "wscli.cli", "rich"} & _imports(path, top_level_only=False)
+    assert not {"wscli.output", "wscli.render", "wscli.cli", "rich"} & _imports(
+        path, top_level_only=False
+    )
 
 
 def _in_repl(path: Path) -> bool:

@@ -327,3 +327,19 @@ def test_received_text_is_raw_in_a_pipe_but_status_escaped(server: ScenarioServe
     )
     assert result.stdout == b"\x1b]0;title\x07\n"
     assert ESC not in result.stderr
+
+
+def test_jsonl_keeps_messages_that_arrive_after_count(server: ScenarioServer) -> None:
+    """Plain output prints exactly --count messages, but --jsonl, being lossless, also
+    records the ones that arrived before the close."""
+    plain = run_wscli("send", server.url("/burst?n=50"), "x", "--count", "2")
+    assert plain.lines == ["m0", "m1"]
+    result = run_wscli("send", server.url("/burst?n=50"), "x", "--count", "2", "--jsonl")
+    received = [
+        record["text"]
+        for record in map(json.loads, result.lines)
+        if record["event"] == "message" and record["direction"] == "in"
+    ]
+    burst = [text for text in received if text != "x"]  # "x" is the echo of what we sent
+    assert len(burst) > 2  # the burst arrives before wscli's close frame is answered
+    assert burst == [f"m{i}" for i in range(len(burst))]

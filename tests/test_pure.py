@@ -6,7 +6,13 @@ import json
 
 import pytest
 
-from wscli.codes import close_code_name, is_sendable, parse_close_code, validate_close
+from wscli.codes import (
+    close_code_name,
+    is_sendable,
+    parse_close_code,
+    parse_expected_code,
+    validate_close,
+)
 from wscli.errors import UsageError
 from wscli.events import Closed, Message, Opened, Ping
 from wscli.options import DEFAULT_IDLE, WaitRules
@@ -48,6 +54,9 @@ def test_close_code_names() -> None:
     assert parse_close_code("none", allow_none=True) is None
     with pytest.raises(UsageError):
         parse_close_code("abc")
+    assert parse_expected_code("1006") == 1006
+    with pytest.raises(UsageError, match="never be received"):
+        parse_expected_code("99999")
 
 
 def test_url_checks() -> None:

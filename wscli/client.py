@@ -203,6 +203,8 @@ class Session:
                 self._drained.set()
                 self._writer_wakeup.clear()
                 await self._writer_wakeup.wait()
+                if self._closed.done():
+                    return
                 continue
             data = outgoing[0]
             try:
@@ -225,7 +227,6 @@ class Session:
 
     async def _read(self, ws: ClientConnection) -> None:
         events = self._events
-        failure: ConnectionClosed | None = None
         try:
             while True:
                 data = await ws.recv()
@@ -233,18 +234,20 @@ class Session:
                 self.bytes_in += len(data)
                 events.put_nowait(Message(data, "in"))
         except ConnectionClosed as exc:
-            failure = exc
-        await ws.wait_closed()
-        assert failure is not None
-        problem = describe_receive_failure(failure)
+            await ws.wait_closed()
+            problem = describe_receive_failure(exc)
+            closed = self._close_event(ws, exc)
+        except Exception as exc:  # not websockets' way to end; never leave waiters hanging
+            ws.transport.abort()
+            problem = f"unexpected failure while receiving: {exc!r}"
+            closed = Closed(code=1006, reason="", was_clean=False, initiated_by=None)
         if problem is not None:
             events.put_nowait(Failed(problem))
-        closed = self._close_event(ws, failure)
-        self._writer_wakeup.set()
         events.put_nowait(closed)
         events.put_nowait(None)
         if not self._closed.done():
             self._closed.set_result(closed)
+        self._writer_wakeup.set()  # the writer sees CLOSED and ends
 
     def _close_event(self, ws: ClientConnection, exc: ConnectionClosed) -> Closed:
         rcvd, sent = exc.rcvd, exc.sent

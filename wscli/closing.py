@@ -4,15 +4,15 @@ import asyncio
 from collections.abc import Awaitable
 
 from wscli.client import Session
-from wscli.codes import close_code_name
+from wscli.codes import NORMAL_CLOSE_CODES, close_code_name
 from wscli.errors import OutputClosed
 from wscli.events import Closed, Failed
 from wscli.outcome import Verdict
 from wscli.output import Output
-from wscli.render import close_description, escape
+from wscli.render import close_report_json, close_report_lines
 from wscli.status import ExitStatus
 
-__all__ = ["close_report_lines", "run_close"]
+__all__ = ["run_close"]
 
 
 async def run_close(
@@ -107,7 +107,7 @@ def _verdict(closed: Closed, expect_code: int | None, failure: str | None) -> Ve
         )
     if (
         closed.initiated_by == "server"
-        and closed.code not in (1000, 1001, 1005)
+        and closed.code not in NORMAL_CLOSE_CODES
         and expect_code is None
     ):
         return Verdict(
@@ -115,42 +115,3 @@ def _verdict(closed: Closed, expect_code: int | None, failure: str | None) -> Ve
             f"the server closed first, with {closed.code} ({close_code_name(closed.code)})",
         )
     return Verdict(ExitStatus.OK)
-
-
-def close_report_lines(closed: Closed, duration: float) -> list[str]:
-    """The closing handshake, one ``key: value`` line each (escaped: reasons are peer data)."""
-    if closed.sent_code is None and closed.sent_reason is None:
-        sent = "nothing"
-    else:
-        sent = close_description(closed.sent_code, closed.sent_reason)
-    if closed.code == 1006:
-        received = "no close frame (1006 Abnormal Closure)"
-    else:
-        received = close_description(closed.code, closed.reason)
-    lines = [
-        f"sent: {sent}",
-        f"received: {received}",
-        f"wasClean: {str(closed.was_clean).lower()}",
-        f"initiatedBy: {closed.initiated_by or 'nobody'}",
-        f"duration: {duration * 1000:.1f} ms",
-    ]
-    return [escape(line, keep_newlines=False) for line in lines]
-
-
-def close_report_json(closed: Closed, duration: float) -> str:
-    """The same report as one JSON object (``"event": "close_report"``)."""
-    import json  # only --jsonl needs it: kept out of start-up
-
-    return json.dumps(
-        {
-            "event": "close_report",
-            "sent_code": closed.sent_code,
-            "sent_reason": closed.sent_reason,
-            "code": closed.code,
-            "reason": closed.reason,
-            "was_clean": closed.was_clean,
-            "initiated_by": closed.initiated_by,
-            "duration_ms": round(duration * 1000, 3),
-        },
-        ensure_ascii=False,
-    )

@@ -4,10 +4,12 @@ from wscli.errors import UsageError
 
 __all__ = [
     "MAX_REASON_BYTES",
+    "NORMAL_CLOSE_CODES",
     "SENDABLE_CODES",
     "close_code_name",
     "is_sendable",
     "parse_close_code",
+    "parse_expected_code",
     "validate_close",
 ]
 
@@ -36,6 +38,9 @@ _NAMES: dict[int, str] = {
 SENDABLE_CODES: dict[int, str] = {
     code: name for code, name in _NAMES.items() if code not in (1004, 1005, 1006, 1015)
 }
+
+#: Close codes that mean the connection ended normally (1005: an empty close frame).
+NORMAL_CLOSE_CODES = (1000, 1001, 1005)
 
 _RULE = "codes 1000-1003, 1007-1014 and 3000-4999 may be sent"
 
@@ -92,3 +97,13 @@ def parse_close_code(text: str, *, allow_none: bool = False) -> int | None:
     except ValueError:
         hint = "give a number" + (" or 'none'" if allow_none else "")
         raise UsageError(f"close code {text!r} is not a number", hint) from None
+
+
+def parse_expected_code(text: str) -> int:
+    """Parse a close code to expect (``--expect-close``, ``--expect-code``): 1000-4999,
+    including 1005 and 1006, which a peer's close can be reported as."""
+    code = parse_close_code(text)
+    assert code is not None
+    if not 1000 <= code <= 4999:
+        raise UsageError(f"close code {code} can never be received", "close codes run 1000-4999")
+    return code

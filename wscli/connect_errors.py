@@ -28,7 +28,6 @@ from wscli.errors import (
     WscliError,
 )
 from wscli.options import ConnectOptions
-from wscli.render import escape
 from wscli.request import Target
 
 __all__ = ["describe_open_error", "describe_receive_failure"]
@@ -48,7 +47,7 @@ def describe_open_error(exc: BaseException, target: Target, options: ConnectOpti
         text += f" {response.reason_phrase}"
         if body:
             preview = body[:_BODY_PREVIEW] + ("..." if len(body) > _BODY_PREVIEW else "")
-            text += ": " + escape(preview, keep_newlines=False).replace("\\x0a", " ")
+            text += ": " + " ".join(preview.split())  # one line; escaped where it is shown
         hints = {
             401: "the server wants credentials: --auth USER:PASS or -H 'Authorization: ...'",
             403: "check --origin, credentials and the path",

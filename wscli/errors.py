@@ -4,7 +4,6 @@ from wscli.status import ExitStatus
 
 __all__ = [
     "ConnectFailed",
-    "ExpectationFailed",
     "HandshakeRejected",
     "OutputClosed",
     "TLSFailed",
@@ -53,12 +52,6 @@ class Timeout(WscliError):
     """A deadline passed: the opening handshake or --timeout."""
 
     status = ExitStatus.TIMEOUT
-
-
-class ExpectationFailed(WscliError):
-    """An assertion from the command line did not hold."""
-
-    status = ExitStatus.EXPECTATION_FAILED
 
 
 class OutputClosed(WscliError):

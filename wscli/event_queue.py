@@ -15,21 +15,23 @@ class EventQueue:
     asyncio.Queue's per-item bookkeeping. Several consumers may wait in :meth:`get`.
     """
 
-    __slots__ = ("_waiter", "items")
+    __slots__ = ("_waiter", "ended", "items")
 
     def __init__(self) -> None:
         #: The queued events, oldest first (a consumer may pop them without waiting).
         self.items: deque[Event | None] = deque()
         self._waiter: asyncio.Future[None] | None = None
+        self.ended = False
 
     def put_nowait(self, event: Event | None) -> None:
+        """Queue ``event``; ``None`` marks the end, and nothing is queued after it."""
+        if self.ended:
+            return
+        self.ended = event is None
         self.items.append(event)
         waiter = self._waiter
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
-
-    def empty(self) -> bool:
-        return not self.items
 
     async def get(self) -> Event | None:
         """Wait for the next event and return it."""

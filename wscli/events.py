@@ -99,10 +99,6 @@ class Message(_Record):
         self.direction = direction
         self.at = time() if at is None else at
 
-    @property
-    def is_binary(self) -> bool:
-        return isinstance(self.data, bytes)
-
 
 class _Control(_Record):
     __slots__ = ("at", "data", "direction")

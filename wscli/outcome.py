@@ -2,14 +2,12 @@
 
 from typing import NamedTuple
 
-from wscli.codes import close_code_name
+from wscli.codes import NORMAL_CLOSE_CODES, close_code_name
 from wscli.events import Closed
 from wscli.options import WaitRules
 from wscli.status import ExitStatus
 
 __all__ = ["Verdict", "judge"]
-
-_NORMAL_CODES = (1000, 1001, 1005)
 
 
 class Verdict(NamedTuple):
@@ -77,7 +75,11 @@ def judge(
             ExitStatus.CLOSED_ABNORMALLY,
             failure or "the connection closed abnormally (1006): no close frame",
         )
-    if expected is None and closed.initiated_by == "server" and closed.code not in _NORMAL_CODES:
+    if (
+        expected is None
+        and closed.initiated_by == "server"
+        and closed.code not in NORMAL_CLOSE_CODES
+    ):
         # The server's error code says more than the --count/--until it cut short.
         reason = f' "{closed.reason}"' if closed.reason else ""
         return Verdict(

@@ -3,6 +3,7 @@
 import contextlib
 from typing import TYPE_CHECKING, Literal
 
+from wscli.codes import NORMAL_CLOSE_CODES
 from wscli.env import Env
 from wscli.errors import OutputClosed, WscliError
 from wscli.events import Closed, Event, Message, Opened, Ping, Pong
@@ -116,7 +117,7 @@ class Output:
                 self.status.line(control_line(event))
         elif isinstance(event, Closed):
             self.closed = event
-            tone: Tone = "good" if event.was_clean and event.code in (1000, 1001, 1005) else "warn"
+            tone: Tone = "good" if event.was_clean and event.code in NORMAL_CLOSE_CODES else "warn"
             if event.code == 1006:
                 tone = "bad"
             if self._opened:

@@ -280,12 +280,15 @@ class Exchange:
         session, output, rules = self.session, self.output, self.rules
         loop = asyncio.get_running_loop()
         count = rules.count
+        lossless = output.options.jsonl
         try:
             async for batch in session.event_batches():
                 arrived = False
                 for event in batch:
                     if isinstance(event, Message) and event.direction == "in":
-                        if self._satisfied:
+                        if self._satisfied:  # past --count/--until: only --jsonl keeps all
+                            if lossless:
+                                output.event(event)
                             continue
                         arrived = True
                         self.received += 1

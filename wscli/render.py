@@ -11,6 +11,8 @@ from wscli.events import Closed, Event, Failed, Message, Opened, Ping, Pong
 from wscli.options import BinaryAs
 
 __all__ = [
+    "close_report_json",
+    "close_report_lines",
     "closed_line",
     "data_line",
     "escape",
@@ -209,3 +211,42 @@ def hexdump(data: bytes, *, width: int = 16) -> str:
         ascii_part = "".join(chr(byte) if 0x20 <= byte < 0x7F else "." for byte in chunk)
         rows.append(f"{offset:08x}  {hex_part:<{width * 3 - 1}}  {ascii_part}")
     return "\n".join(rows)
+
+
+def close_report_lines(closed: Closed, duration: float) -> list[str]:
+    """The closing handshake, one ``key: value`` line each (escaped: reasons are peer data)."""
+    if closed.sent_code is None and closed.sent_reason is None:
+        sent = "nothing"
+    else:
+        sent = close_description(closed.sent_code, closed.sent_reason)
+    if closed.code == 1006:
+        received = "no close frame (1006 Abnormal Closure)"
+    else:
+        received = close_description(closed.code, closed.reason)
+    lines = [
+        f"sent: {sent}",
+        f"received: {received}",
+        f"wasClean: {str(closed.was_clean).lower()}",
+        f"initiatedBy: {closed.initiated_by or 'nobody'}",
+        f"duration: {duration * 1000:.1f} ms",
+    ]
+    return [escape(line, keep_newlines=False) for line in lines]
+
+
+def close_report_json(closed: Closed, duration: float) -> str:
+    """The same report as one JSON object (``"event": "close_report"``)."""
+    import json  # only --jsonl needs it: kept out of start-up
+
+    return json.dumps(
+        {
+            "event": "close_report",
+            "sent_code": closed.sent_code,
+            "sent_reason": closed.sent_reason,
+            "code": closed.code,
+            "reason": closed.reason,
+            "was_clean": closed.was_clean,
+            "initiated_by": closed.initiated_by,
+            "duration_ms": round(duration * 1000, 3),
+        },
+        ensure_ascii=False,
+    )

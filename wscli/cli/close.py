@@ -11,7 +11,7 @@ from wscli.cli.common import (
     output_settings,
 )
 from wscli.cli.run import run_close_command
-from wscli.codes import parse_close_code, validate_close
+from wscli.codes import parse_close_code, parse_expected_code, validate_close
 from wscli.payload import decode_input
 
 __all__ = ["close_command"]
@@ -64,7 +64,7 @@ def close_command(
     """
     close_code = parse_close_code(code, allow_none=True)
     validate_close(close_code, reason)
-    expected = parse_close_code(expect_code) if expect_code is not None else None
+    expected = parse_expected_code(expect_code) if expect_code is not None else None
     fmt = values["input_format"]
     payloads = [
         decode_input(m.encode("utf-8", "surrogateescape"), fmt, where=f"--send {i}")

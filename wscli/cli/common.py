@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 
 import click
 
-from wscli.codes import parse_close_code
+from wscli.codes import parse_expected_code
 from wscli.errors import UsageError
 from wscli.options import (
     DEFAULT_IDLE,
@@ -279,5 +279,5 @@ def wait_rules(values: dict[str, Any]) -> WaitRules:
         idle=values["idle"],
         timeout=values["timeout"],
         keep_open=values["keep_open"],
-        expect_close=parse_close_code(expect) if expect is not None else None,
+        expect_close=parse_expected_code(expect) if expect is not None else None,
     )

@@ -10,7 +10,7 @@ from typing import Literal
 
 from rich.text import Text
 
-from wscli.codes import close_code_name
+from wscli.codes import NORMAL_CLOSE_CODES, close_code_name
 from wscli.events import Closed, Event, Failed, Message, Opened, Ping, Pong
 from wscli.render import escape, hexdump, timestamp
 
@@ -49,7 +49,7 @@ def render_event(event: Event, *, view: View, pretty: bool, timestamps: bool) ->
             f"closed: {event.code} ({close_code_name(event.code)}){reason}, "
             f"wasClean={str(event.was_clean).lower()}, closed by {who}"
         )
-        clean = event.was_clean and event.code in (1000, 1001, 1005)
+        clean = event.was_clean and event.code in NORMAL_CLOSE_CODES
         return stamp + Text(text, style="green" if clean else "bold red")
     if isinstance(event, Failed):
         return stamp + Text(

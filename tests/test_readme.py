@@ -71,3 +71,11 @@ def test_readme_example(command: str, expected: list[str], server: ScenarioServe
             assert got.startswith(want[:-3]), (got, want)
         else:
             assert got == want
+
+
+def test_readme_exit_code_table_is_the_one_in_help() -> None:
+    """README's exit-code table says what `wscli --help` says, code for code."""
+    from wscli.status import EXIT_STATUS_HELP
+
+    for status, meaning in EXIT_STATUS_HELP.items():
+        assert f"| {int(status)} | {meaning} |" in README, status

@@ -55,7 +55,11 @@ def describe_open_error(exc: BaseException, target: Target, options: ConnectOpti
             400: "check -s/--subprotocol and -H headers",
             426: "the server wants a different WebSocket version or path",
         }
-        return HandshakeRejected(text, hints.get(response.status_code, "check the URL and path"))
+        return HandshakeRejected(
+            text,
+            hints.get(response.status_code, "check the URL and path"),
+            http_status=response.status_code,
+        )
     if isinstance(exc, ProxyError | InvalidProxy):
         if isinstance(exc, InvalidProxyStatus):
             code = exc.response.status_code

@@ -41,6 +41,14 @@ class HandshakeRejected(WscliError):
 
     status = ExitStatus.HANDSHAKE_REJECTED
 
+    def __init__(
+        self, message: str, hint: str | None = None, *, http_status: int | None = None
+    ) -> None:
+        super().__init__(message, hint)
+        #: The HTTP status the server answered with, when it answered one (``status`` is
+        #: the exit status).
+        self.http_status = http_status
+
 
 class TLSFailed(WscliError):
     """The TLS handshake failed."""

@@ -29,10 +29,18 @@ __all__ = ["connect_command"]
     metavar="MSG",
     help="On a terminal: send MSG right after the handshake, then stay interactive (repeatable).",
 )
+@click.option(
+    "--reconnect",
+    is_flag=True,
+    help="On a terminal: when the connection closes, connect again (exponential backoff "
+    "with jitter; -x messages are sent again); never after a TLS failure or an HTTP 4xx.",
+)
 @connection_options
 @output_options
 @wait_options
-def connect_command(url: str | None, execute: tuple[str, ...], **values: Any) -> int:
+def connect_command(
+    url: str | None, execute: tuple[str, ...], reconnect: bool, **values: Any
+) -> int:
     """Connect to URL; stdin lines become messages, received messages go to stdout.
 
     On a terminal (stdin and stdout both), an interactive session opens instead: a prompt
@@ -53,7 +61,7 @@ def connect_command(url: str | None, execute: tuple[str, ...], **values: Any) ->
             decode_input(m.encode("utf-8", "surrogateescape"), fmt, where=f"-x {i}")
             for i, m in enumerate(execute, start=1)
         ]
-        return run_repl(url, values, output, execute=initial)
+        return run_repl(url, values, output, execute=initial, reconnect=reconnect)
     return run_exchange(
         url,
         values,

@@ -130,6 +130,7 @@ def run_repl(
     output_options: OutputOptions,
     *,
     execute: list[str | bytes],
+    reconnect: bool = False,
 ) -> int:
     """Run the interactive session of ``connect`` on a terminal; return the exit status."""
     env = Env.from_process()
@@ -152,6 +153,7 @@ def run_repl(
                 view=view,
                 timestamps=output_options.timestamps,
                 show_ping_pong=output_options.show_ping_pong,
+                reconnect=reconnect,
             )
             return await repl.run(interrupt)
 

@@ -3,7 +3,8 @@
 Incoming messages print above the prompt (prompt-toolkit's StdoutProxy batches them, so a
 burst does not stall typing); the bottom toolbar shows the WebSocket's state; slash
 commands act on the connection. Ctrl-D or /quit closes with 1000 and waits for the
-server's close frame; when the server closes, the session ends.
+server's close frame; when the server closes, the session ends (with ``--reconnect``, it
+connects again: see :mod:`wscli.repl.reconnect`).
 """
 
 import asyncio
@@ -27,7 +28,7 @@ from wscli.errors import UsageError, WscliError
 from wscli.events import Closed, Event, ReadyState
 from wscli.options import WaitRules
 from wscli.outcome import Verdict, judge
-from wscli.render import event_json
+from wscli.repl.reconnect import drive, reconnect_now
 from wscli.repl.view import View, render_event
 from wscli.status import ExitStatus
 
@@ -55,6 +56,7 @@ class Repl:
         pretty: bool = True,
         timestamps: bool = False,
         show_ping_pong: bool = False,
+        reconnect: bool = False,
     ) -> None:
         self.session = session
         self.env = env
@@ -72,6 +74,15 @@ class Repl:
         self._tasks: set[asyncio.Future[None]] = set()
         self._log: list[str] = []  # every event as JSON Lines, for /save
         self._open_error: WscliError | None = None
+        #: --reconnect: connect again when the connection closes without the user quitting.
+        self.reconnect = reconnect
+        #: While reconnecting, what the toolbar says; None otherwise.
+        self.reconnecting: str | None = None
+        self.restart_requested = False  # /reconnect put a new session in place
+        self.quitting = False  # the user quit (or a signal came): no more reconnects
+        self.finished = False  # no session will follow: the prompt ends
+        self.wake = asyncio.Event()  # ends a backoff wait early
+        self.opener: asyncio.Task[bool] | None = None
 
     # Output above the prompt
 
@@ -101,18 +112,6 @@ class Repl:
         if rendered is not None:
             self.show(rendered)
 
-    async def _consume(self) -> None:
-        async for batch in self.session.event_batches():
-            for event in batch:
-                if isinstance(event, Closed):
-                    self.closed = event
-                self._log.append(event_json(event))
-                self._show_event(event)
-            if self._prompt is not None and self._prompt.app.is_running:
-                self._prompt.app.invalidate()
-        if self._prompt is not None and self._prompt.app.is_running:
-            self._prompt.app.exit(exception=EOFError())
-
     # The toolbar
 
     def toolbar(self) -> Any:
@@ -135,7 +134,7 @@ class Repl:
             close=None
             if closed is None
             else (closed.code, closed.reason, closed.was_clean, closed.initiated_by),
-            reconnecting=None,
+            reconnecting=self.reconnecting,
         )
         return FormattedText(toolbar_fragments(state, self._width()))
 
@@ -159,35 +158,32 @@ class Repl:
             refresh_interval=0.5,
             multiline=False,
         )
-        consumer = asyncio.create_task(self._consume())
-        opener = asyncio.create_task(self._open())
+        waiting = False
+        driver = asyncio.create_task(drive(self))
         watcher = asyncio.create_task(self._watch(interrupt))
         try:
             with self._proxy:
                 await self._loop()
+                waiting = self.reconnecting is not None  # quit while reconnecting
+                self.quitting = True
+                self.wake.set()
                 if self.session.ready_state in (ReadyState.CONNECTING, ReadyState.OPEN):
-                    opener.cancel()
-                    await asyncio.gather(opener, return_exceptions=True)
+                    if self.opener is not None:
+                        self.opener.cancel()
+                        await asyncio.gather(self.opener, return_exceptions=True)
                     await self.session.close(1001 if interrupt.is_set() else 1000)
-                await consumer
+                await driver
         finally:
-            for task in (opener, consumer, watcher, *self._tasks):
+            for task in (driver, watcher, *self._tasks):
                 task.cancel()
         if self._open_error is not None:
             raise self._open_error
         if interrupt.is_set():
             return Verdict(ExitStatus.INTERRUPTED)
+        if waiting:
+            return Verdict(ExitStatus.OK)
         closed = self.closed or await self.session.wait_closed()
         return judge(closed, WaitRules(), received=0, matched=False)
-
-    async def _open(self) -> None:
-        try:
-            await self.session.open()
-        except WscliError as error:
-            self._open_error = error  # shown as an event; the prompt then ends
-            return
-        for payload in self.execute:
-            self.session.send(payload)
 
     async def _watch(self, interrupt: asyncio.Event) -> None:
         """SIGINT or SIGTERM from outside (Ctrl-C at the prompt only clears the line)."""
@@ -197,7 +193,7 @@ class Repl:
 
     async def _loop(self) -> None:
         assert self._prompt is not None
-        while self.closed is None:
+        while not self.finished:
             try:
                 # SIGINT from outside is the runner's (close with 1001, exit 130), not
                 # prompt-toolkit's (KeyboardInterrupt: no close frame at all).
@@ -264,7 +260,7 @@ class Repl:
             case c.SaveSession(path=path):
                 self._save(path)
             case c.Reconnect():
-                raise UsageError("/reconnect is not available yet", "quit and run wscli again")
+                await reconnect_now(self)
             case c.Quit():
                 return False
             case c.ShowHelp(topic=topic):

@@ -495,3 +495,74 @@ def test_ctrl_d_after_clearing_quits(pipe: PipeInput) -> None:
     """Ctrl-D after Ctrl-C has emptied the input quits."""
     with pytest.raises(EOFError):
         _prompt(pipe, "abc\x03\x04")
+
+
+# How much of a large binary message the REPL shows (render_event is pure)
+
+
+def _shown(data: bytes, view: str) -> str:
+    from wscli.events import Message
+    from wscli.repl.view import render_event
+
+    rendered = render_event(Message(data, "in"), view=view, pretty=True, timestamps=False)  # type: ignore[arg-type]
+    assert rendered is not None
+    return rendered.plain
+
+
+def test_hex_view_of_a_large_message_shows_16_rows_and_counts_the_rest() -> None:
+    data = bytes(range(256)) * 4096  # 1 MiB
+    lines = _shown(data, "hex").split("\n")
+    assert lines[0] == "< [binary, 1048576 bytes]"
+    assert len(lines) == 1 + 16 + 1
+    assert lines[1].startswith("00000000  00 01 02")
+    assert lines[16].startswith("000000f0  f0 f1")
+    assert lines[17] == f"... {len(data) - 256} more bytes (/save to keep them all)"
+
+
+def test_hex_view_of_256_bytes_or_fewer_is_whole_without_a_note() -> None:
+    for size in (0, 1, 255, 256):
+        shown = _shown(bytes(size), "hex")
+        assert "more bytes" not in shown
+        assert shown.count("\n") == (size + 15) // 16
+
+
+def test_base64_and_text_views_are_capped_at_about_4_kib() -> None:
+    import base64
+
+    data = b"A" * (3 * 1024 * 1024)
+    shown = _shown(data, "base64")
+    header, rest = shown.split(" ", 1)[0], shown.split("] ", 1)[1]
+    assert header == "<"
+    encoded, note = rest.split("\n")
+    assert len(encoded) == 4096
+    assert base64.b64decode(encoded) == data[:3072]
+    assert note == f"... {len(data) - 3072} more bytes (/save to keep them all)"
+    text, note = _shown(data, "text").split("] ", 1)[1].split("\n")
+    assert text == "A" * 3072
+    assert note == f"... {len(data) - 3072} more bytes (/save to keep them all)"
+    assert "more bytes" not in _shown(b"A" * 3072, "base64") + _shown(b"A" * 3072, "text")
+
+
+def test_ansi_matches_what_rich_prints_line_by_line() -> None:
+    """The batch renderer writes exactly what console.print(text, soft_wrap=True) writes."""
+    from io import StringIO
+
+    from rich.console import Console
+    from rich.text import Text
+
+    from wscli.events import Message
+    from wscli.repl.view import ansi, render_event
+
+    console = Console(
+        file=StringIO(), force_terminal=True, color_system="standard", highlight=False
+    )
+    texts = [
+        render_event(Message(data, "in"), view="hex", pretty=True, timestamps=True)
+        for data in ("m1", '{"a": [1, "x"]}', b"\x00abc" * 9, "a\n\nb\tc", b"")
+    ]
+    texts += [Text("plain\nmulti", style="bold red"), Text("")]
+    with console.capture() as capture:
+        for text in texts:
+            assert text is not None
+            console.print(text, soft_wrap=True)
+    assert ansi([t for t in texts if t is not None], console) == capture.get()

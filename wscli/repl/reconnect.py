@@ -119,7 +119,7 @@ async def _consume(repl: "Repl", session: Session) -> None:
             if isinstance(event, Closed) and session is repl.session:
                 repl.closed = event
             repl._log.append(event_json(event))
-            repl._show_event(event)
+        repl._show_events(batch)  # one write for the whole batch
         _redraw(repl)
 
 

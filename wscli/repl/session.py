@@ -29,7 +29,7 @@ from wscli.events import Closed, Event, ReadyState
 from wscli.options import WaitRules
 from wscli.outcome import Verdict, judge
 from wscli.repl.reconnect import drive, reconnect_now
-from wscli.repl.view import View, render_event
+from wscli.repl.view import View, ansi, render_event
 from wscli.status import ExitStatus
 
 __all__ = ["Repl", "history_path"]
@@ -88,12 +88,7 @@ class Repl:
 
     def show(self, text: Text | str) -> None:
         """Print one item above the prompt (rich Text, or plain text that is escaped)."""
-        renderable = text if isinstance(text, Text) else Text(text)
-        console = self._console
-        console.width = self._width()
-        with console.capture() as capture:
-            console.print(renderable, soft_wrap=True)
-        self._proxy.write(capture.get())
+        self._proxy.write(ansi([text if isinstance(text, Text) else Text(text)], self._console))
 
     def _width(self) -> int:
         try:
@@ -101,16 +96,21 @@ class Repl:
         except (OSError, ValueError):
             return 80
 
-    def _show_event(self, event: Event) -> None:
+    def _show_events(self, events: list[Event]) -> None:
+        """Print a batch of events above the prompt in one write (a burst stays fast)."""
         from wscli.events import Ping, Pong
 
-        if isinstance(event, Ping | Pong) and not self.show_ping_pong:
-            return
-        rendered = render_event(
-            event, view=self.view, pretty=self.pretty, timestamps=self.timestamps
-        )
-        if rendered is not None:
-            self.show(rendered)
+        shown = []
+        for event in events:
+            if isinstance(event, Ping | Pong) and not self.show_ping_pong:
+                continue
+            rendered = render_event(
+                event, view=self.view, pretty=self.pretty, timestamps=self.timestamps
+            )
+            if rendered is not None:
+                shown.append(rendered)
+        if shown:
+            self._proxy.write(ansi(shown, self._console))
 
     # The toolbar
 

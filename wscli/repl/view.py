@@ -6,19 +6,26 @@ session turns into terminal output above the prompt.
 
 import base64
 import json
+from collections.abc import Iterable
 from typing import Literal
 
+from rich.color import ColorSystem
+from rich.console import Console
 from rich.text import Text
 
 from wscli.codes import NORMAL_CLOSE_CODES, close_code_name
 from wscli.events import Closed, Event, Failed, Message, Opened, Ping, Pong
 from wscli.render import escape, hexdump, timestamp
 
-__all__ = ["View", "render_event"]
+__all__ = ["View", "ansi", "render_event"]
 
 View = Literal["text", "hex", "base64"]
 
 _DIRECTION_STYLE = {"in": "cyan", "out": "green"}
+#: How much of a binary message is shown (the rest is counted, and kept for /save): 16 rows
+#: of hex dump, 4 KiB as base64 or text. A multi-MB message must not lock up the terminal.
+HEX_LIMIT = 256
+TEXT_LIMIT = 3 * 1024  # 4 KiB of base64
 
 
 def render_event(event: Event, *, view: View, pretty: bool, timestamps: bool) -> Text | None:
@@ -58,15 +65,50 @@ def render_event(event: Event, *, view: View, pretty: bool, timestamps: bool) ->
     return None
 
 
+def ansi(texts: Iterable[Text], console: Console) -> str:
+    """``texts`` as the terminal text ``console.print(text, soft_wrap=True)`` writes for
+    each (a line each, styles reset at every line end), in one string and without a capture
+    per text: a burst of messages prints in one write, several times faster."""
+    parts: list[str] = []
+    for text in texts:
+        if text.style or "\t" in text.plain:  # the base style becomes a span, as in print
+            text = Text().append(text)
+            text.expand_tabs(console.tab_size)
+        for segment in text.render(console, end="\n"):
+            style = segment.style
+            if style:
+                lines = segment.text.split("\n")
+                parts.append(
+                    "\n".join(style.render(line, color_system=_STANDARD) for line in lines)
+                )
+            else:
+                parts.append(segment.text)
+    return "".join(parts)
+
+
+_STANDARD = ColorSystem.STANDARD
+
+
 def _payload(data: str | bytes, view: View, pretty: bool) -> Text:
     if isinstance(data, bytes):
         size = f"[binary, {len(data)} bytes]"
+        limit = HEX_LIMIT if view == "hex" else TEXT_LIMIT
+        more = Text(
+            f"\n... {len(data) - limit} more bytes (/save to keep them all)"
+            if len(data) > limit
+            else "",
+            style="dim",
+        )
+        data = data[:limit]
         if view == "hex":
-            return Text(size + "\n" + hexdump(data), style="yellow") if data else Text(size)
+            shown = Text(size + "\n" + hexdump(data), style="yellow") if data else Text(size)
+            return shown + more
         if view == "base64":
-            return Text(f"{size} {base64.b64encode(data).decode('ascii')}", style="yellow")
-        return Text(f"{size} ", style="yellow") + Text(
-            escape(data.decode("utf-8", errors="replace"))
+            return Text(f"{size} {base64.b64encode(data).decode('ascii')}", style="yellow") + more
+        return (
+            Text(f"{size} ", style="yellow")
+            + Text(escape(data.decode("utf-8", errors="replace")))
+            + more
         )
     if pretty and data[:1] in ("{", "[") and (formatted := _pretty_json(data)) is not None:
         from rich.highlighter import JSONHighlighter

@@ -1,0 +1,47 @@
+"""The REPL's toolbar against real servers: CLOSED with the server's code and reason, and
+bufferedAmount growing while the server does not read (pseudo-terminal, as test_repl)."""
+
+from pathlib import Path
+
+from tests import test_repl
+from tests.scenario import ScenarioServer
+from tests.test_repl import Terminal, start
+
+home = test_repl.home  # fixtures: a temporary HOME, and the terminals started in a test
+terminals = test_repl.terminals
+
+CTRL_D = "\x04"
+
+
+def test_toolbar_shows_closed_with_the_servers_code_and_reason(
+    server: ScenarioServer, home: Path, terminals: list[Terminal]
+) -> None:
+    """With --reconnect the session outlives the close, and meanwhile the toolbar reads
+    CLOSED with the code, its name and the reason the server sent, wasClean and who
+    closed; Ctrl-D then ends the session with 0."""
+    terminal = start(
+        terminals, home, server.url("/close?code=4001&reason=bye&after=1"), "--reconnect"
+    )
+    terminal.expect(r" OPEN \s*\|")
+    terminal.type_line("one")
+    terminal.expect(
+        r' CLOSED \s*\|.*\| 4001 \(Private Use\) "bye" \| wasClean true \| closed by the server'
+    )
+    terminal.send(CTRL_D)
+    assert terminal.exit_status() == 0
+    assert server.connections[0].close_code == 4001
+
+
+def test_buffered_amount_grows_while_the_server_does_not_read(
+    server: ScenarioServer, home: Path, terminals: list[Terminal], tmp_path: Path
+) -> None:
+    """Sending a 64 MiB file to a server that stopped reading: what the kernel cannot take
+    stays queued, and the toolbar's bufferedAmount shows it (in MiB)."""
+    big = tmp_path / "big.bin"
+    big.write_bytes(bytes(range(256)) * (64 * 4096))  # 64 MiB
+    terminal = start(
+        terminals, home, server.url("/silent-close"), "--no-compression", "--max-size", "0"
+    )
+    terminal.expect(r" OPEN \s*\|")
+    terminal.type_line(f"/file {big}")
+    terminal.expect(r"bufferedAmount\s+[1-9][0-9.]* MiB")

@@ -8,7 +8,18 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "wscli"
 MODULES = sorted(PACKAGE.rglob("*.py"))
-PURE = {"codes", "errors", "events", "options", "outcome", "payload", "render", "request", "status"}
+PURE = {
+    "codes",
+    "errors",
+    "events",
+    "options",
+    "outcome",
+    "payload",
+    "render",
+    "request",
+    "slotted",
+    "status",
+}
 CORES = {"client", "server", "connect_errors", "handshake"}
 
 

@@ -7,7 +7,9 @@ define at start-up. Treat them as immutable.
 
 from enum import IntEnum
 from time import time
-from typing import Any, Literal
+from typing import Literal
+
+from wscli.slotted import Slotted
 
 __all__ = [
     "Closed",
@@ -34,30 +36,7 @@ class ReadyState(IntEnum):
     CLOSED = 3
 
 
-class _Record:
-    """Equality and repr over ``__slots__``."""
-
-    __slots__: tuple[str, ...] = ()
-
-    def _values(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in self.__slots__)
-
-    def __eq__(self, other: object) -> bool:
-        return (
-            isinstance(other, _Record)
-            and type(other) is type(self)
-            and (self._values() == other._values())
-        )
-
-    def __hash__(self) -> int:
-        return hash((type(self), self._values()))
-
-    def __repr__(self) -> str:
-        fields = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__slots__)
-        return f"{type(self).__name__}({fields})"
-
-
-class Opened(_Record):
+class Opened(Slotted):
     """The opening handshake completed (the browser's ``open`` event)."""
 
     __slots__ = (
@@ -89,7 +68,7 @@ class Opened(_Record):
         self.at = time() if at is None else at
 
 
-class Message(_Record):
+class Message(Slotted):
     """A whole data message: ``str`` for a text frame, ``bytes`` for a binary frame."""
 
     __slots__ = ("at", "data", "direction")
@@ -100,7 +79,7 @@ class Message(_Record):
         self.at = time() if at is None else at
 
 
-class _Control(_Record):
+class _Control(Slotted):
     __slots__ = ("at", "data", "direction")
 
     def __init__(self, data: bytes, direction: Direction, at: float | None = None) -> None:
@@ -121,7 +100,7 @@ class Pong(_Control):
     __slots__ = ()
 
 
-class Closed(_Record):
+class Closed(Slotted):
     """The connection is CLOSED (the browser's ``close`` event).
 
     ``code`` and ``reason`` are what the peer sent (1005 for an empty close frame, 1006 when
@@ -150,7 +129,7 @@ class Closed(_Record):
         self.at = time() if at is None else at
 
 
-class Failed(_Record):
+class Failed(Slotted):
     """The connection failed (the browser's ``error`` event), with wscli's reason."""
 
     __slots__ = ("at", "message")

@@ -12,12 +12,13 @@ immutable.
 
 import difflib
 import re
-from typing import Any, Literal
+from typing import Literal
 
 from wscli.codes import parse_close_code, validate_close
 from wscli.errors import UsageError
 from wscli.payload import decode_input
 from wscli.render import escape
+from wscli.slotted import Slotted
 
 __all__ = [
     "COMMANDS",
@@ -51,30 +52,7 @@ VIEWS: tuple[BinaryView, ...] = ("hex", "base64", "text")
 MAX_CONTROL_BYTES = 125
 
 
-class _Value:
-    """Equality (same type and fields), hash, repr and ``match`` support over ``__slots__``."""
-
-    __slots__: tuple[str, ...] = ()
-
-    def _values(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in self.__slots__)
-
-    def __eq__(self, other: object) -> bool:
-        return (
-            isinstance(other, _Value)
-            and type(other) is type(self)
-            and self._values() == other._values()
-        )
-
-    def __hash__(self) -> int:
-        return hash((type(self), self._values()))
-
-    def __repr__(self) -> str:
-        fields = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__slots__)
-        return f"{type(self).__name__}({fields})"
-
-
-class SendText(_Value):
+class SendText(Slotted):
     """Send ``text`` as a text message."""
 
     __slots__ = __match_args__ = ("text",)
@@ -83,7 +61,7 @@ class SendText(_Value):
         self.text = text
 
 
-class SendBinary(_Value):
+class SendBinary(Slotted):
     """Send ``data`` as a binary message (``/binary``, ``/base64``)."""
 
     __slots__ = __match_args__ = ("data",)
@@ -92,7 +70,7 @@ class SendBinary(_Value):
         self.data = data
 
 
-class SendFile(_Value):
+class SendFile(Slotted):
     """Send the contents of the file at ``path`` as one binary message (``/file``).
 
     The path is as typed (quotes around it removed); the session expands ``~`` and reads it.
@@ -104,7 +82,7 @@ class SendFile(_Value):
         self.path = path
 
 
-class SendPing(_Value):
+class SendPing(Slotted):
     """Send a ping carrying ``data`` (``/ping``); the pong gives the round-trip time."""
 
     __slots__ = __match_args__ = ("data",)
@@ -113,7 +91,7 @@ class SendPing(_Value):
         self.data = data
 
 
-class SendPong(_Value):
+class SendPong(Slotted):
     """Send an unsolicited pong carrying ``data`` (``/pong``)."""
 
     __slots__ = __match_args__ = ("data",)
@@ -122,7 +100,7 @@ class SendPong(_Value):
         self.data = data
 
 
-class CloseConnection(_Value):
+class CloseConnection(Slotted):
     """Close with ``code`` and ``reason`` (``/close``); ``code`` None: an empty close frame.
 
     Both have passed :func:`wscli.codes.validate_close`.
@@ -135,7 +113,7 @@ class CloseConnection(_Value):
         self.reason = reason
 
 
-class SetView(_Value):
+class SetView(Slotted):
     """Show binary messages as ``view``: a hex dump, base64 or text (``/view``)."""
 
     __slots__ = __match_args__ = ("view",)
@@ -144,7 +122,7 @@ class SetView(_Value):
         self.view = view
 
 
-class SetPretty(_Value):
+class SetPretty(Slotted):
     """Turn JSON pretty-printing on or off; ``enabled`` None toggles it (``/pretty``)."""
 
     __slots__ = __match_args__ = ("enabled",)
@@ -153,7 +131,7 @@ class SetPretty(_Value):
         self.enabled = enabled
 
 
-class SetTimestamps(_Value):
+class SetTimestamps(Slotted):
     """Turn timestamps on or off; ``enabled`` None toggles them (``/timestamps``)."""
 
     __slots__ = __match_args__ = ("enabled",)
@@ -162,13 +140,13 @@ class SetTimestamps(_Value):
         self.enabled = enabled
 
 
-class ShowStatus(_Value):
+class ShowStatus(Slotted):
     """Print the toolbar's state in full plus the handshake headers (``/status``)."""
 
     __slots__ = __match_args__ = ()
 
 
-class SaveSession(_Value):
+class SaveSession(Slotted):
     """Write the session so far to ``path`` as JSON Lines (``/save``)."""
 
     __slots__ = __match_args__ = ("path",)
@@ -177,19 +155,19 @@ class SaveSession(_Value):
         self.path = path
 
 
-class Reconnect(_Value):
+class Reconnect(Slotted):
     """Close (if open) and connect to the same URL again (``/reconnect``)."""
 
     __slots__ = __match_args__ = ()
 
 
-class Quit(_Value):
+class Quit(Slotted):
     """Close with 1000, wait for the server's close frame and exit (``/quit``, ``/exit``)."""
 
     __slots__ = __match_args__ = ()
 
 
-class ShowHelp(_Value):
+class ShowHelp(Slotted):
     """Print :func:`help_text` for ``topic`` (a command such as ``"/close"``) or for all."""
 
     __slots__ = __match_args__ = ("topic",)

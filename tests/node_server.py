@@ -23,7 +23,7 @@ from typing import IO
 import pytest
 
 from tests.conftest import TIMEOUT
-from tests.scenario import Connection
+from tests.scenario import Connection, Recorder
 
 NODE_DIR = Path(__file__).parent / "node"
 SERVER_JS = NODE_DIR / "server.js"
@@ -45,14 +45,13 @@ def require_node() -> str:
     return node
 
 
-class NodeServer:
+class NodeServer(Recorder):
     """Start with ``with NodeServer() as server:``; ``server.url("/echo")``."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.port = 0
-        self.connections: list[Connection] = []
         self._by_id: dict[int, Connection] = {}
-        self._changed = threading.Condition()
         self._first_line: queue.Queue[str | None] = queue.Queue()
         self._process: subprocess.Popen[bytes] | None = None
         self._stderr: IO[bytes] | None = None
@@ -60,18 +59,6 @@ class NodeServer:
 
     def url(self, path: str = "/echo") -> str:
         return f"ws://127.0.0.1:{self.port}{path}"
-
-    def wait_connections(self, count: int = 1, timeout: float = TIMEOUT) -> list[Connection]:
-        """Wait until ``count`` connections have closed; return them."""
-        with self._changed:
-            done = self._changed.wait_for(
-                lambda: sum(c.closed.is_set() for c in self.connections) >= count, timeout
-            )
-        assert done, f"expected {count} closed connections, saw {self.connections}"
-        return self.connections
-
-    def last(self) -> Connection:
-        return self.wait_connections(len(self.connections) or 1)[-1]
 
     def __enter__(self) -> "NodeServer":
         node = require_node()

@@ -62,27 +62,12 @@ class Connection:
     closed: threading.Event = field(default_factory=threading.Event)
 
 
-class ScenarioServer:
-    """Start with ``with ScenarioServer() as server:``; ``server.url("/echo")``."""
+class Recorder:
+    """What a test server saw, one Connection each, and ways to wait for it."""
 
-    def __init__(
-        self, *, ssl_context: object = None, port: int = 0, unix_path: str | None = None
-    ) -> None:
-        self.ssl_context = ssl_context
-        self.unix_path = unix_path
-        self._port_wanted = port
+    def __init__(self) -> None:
         self.connections: list[Connection] = []
-        self.requests: list[str] = []
         self._changed = threading.Condition()
-        self.port = 0
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stop: asyncio.Event | None = None
-        self._thread: threading.Thread | None = None
-        self._ready = threading.Event()
-
-    def url(self, path: str = "/echo") -> str:
-        scheme = "wss" if self.ssl_context is not None else "ws"
-        return f"{scheme}://127.0.0.1:{self.port}{path}"
 
     def wait_connections(self, count: int = 1, timeout: float = TIMEOUT) -> list[Connection]:
         """Wait until ``count`` connections have closed; return them."""
@@ -93,15 +78,37 @@ class ScenarioServer:
         assert done, f"expected {count} closed connections, saw {self.connections}"
         return self.connections
 
+    def last(self) -> Connection:
+        return self.wait_connections(len(self.connections) or 1)[-1]
+
+
+class ScenarioServer(Recorder):
+    """Start with ``with ScenarioServer() as server:``; ``server.url("/echo")``."""
+
+    def __init__(
+        self, *, ssl_context: object = None, port: int = 0, unix_path: str | None = None
+    ) -> None:
+        self.ssl_context = ssl_context
+        self.unix_path = unix_path
+        self._port_wanted = port
+        super().__init__()
+        self.requests: list[str] = []
+        self.port = 0
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._thread: threading.Thread | None = None
+        self._ready = threading.Event()
+
+    def url(self, path: str = "/echo") -> str:
+        scheme = "wss" if self.ssl_context is not None else "ws"
+        return f"{scheme}://127.0.0.1:{self.port}{path}"
+
     def wait_requests(self, count: int = 1, timeout: float = TIMEOUT) -> list[str]:
         """Wait until ``count`` handshake requests arrived (paths); return them."""
         with self._changed:
             done = self._changed.wait_for(lambda: len(self.requests) >= count, timeout)
         assert done, f"expected {count} handshake requests, saw {self.requests}"
         return self.requests
-
-    def last(self) -> Connection:
-        return self.wait_connections(len(self.connections) or 1)[-1]
 
     def __enter__(self) -> "ScenarioServer":
         self._thread = threading.Thread(target=self._run, daemon=True)

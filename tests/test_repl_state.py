@@ -45,3 +45,14 @@ def test_buffered_amount_grows_while_the_server_does_not_read(
     terminal.expect(r" OPEN \s*\|")
     terminal.type_line(f"/file {big}")
     terminal.expect(r"bufferedAmount\s+[1-9][0-9.]* MiB")
+
+
+def test_quitting_while_connecting_exits_130(
+    server: ScenarioServer, home: Path, terminals: list[Terminal]
+) -> None:
+    """Ctrl-D while the handshake is still pending abandons the attempt: nothing was
+    exchanged and nothing failed on the wire, so wscli exits 130 (interrupted)."""
+    terminal = start(terminals, home, server.url("/slow-open?ms=3000"))
+    terminal.expect(r" CONNECTING \s*\|")
+    terminal.send(CTRL_D)
+    assert terminal.exit_status() == 130

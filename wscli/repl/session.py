@@ -158,13 +158,14 @@ class Repl:
             refresh_interval=0.5,
             multiline=False,
         )
-        waiting = False
+        waiting = gave_up = False
         driver = asyncio.create_task(drive(self))
         watcher = asyncio.create_task(self._watch(interrupt))
         try:
             with self._proxy:
                 await self._loop()
                 waiting = self.reconnecting is not None  # quit while reconnecting
+                gave_up = self.session.ready_state is ReadyState.CONNECTING and not waiting
                 self.quitting = True
                 self.wake.set()
                 if self.session.ready_state in (ReadyState.CONNECTING, ReadyState.OPEN):
@@ -178,7 +179,7 @@ class Repl:
                 task.cancel()
         if self._open_error is not None:
             raise self._open_error
-        if interrupt.is_set():
+        if interrupt.is_set() or gave_up:  # gave up: quit before the handshake completed
             return Verdict(ExitStatus.INTERRUPTED)
         if waiting:
             return Verdict(ExitStatus.OK)

@@ -15,27 +15,25 @@ import socket
 import struct
 import threading
 from collections.abc import Awaitable, Callable, Iterator
-from typing import Self
+
+from tests.background import BackgroundLoop
 
 TIMEOUT = 10.0
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
 
-class _ThreadedServer:
+class _ThreadedServer(BackgroundLoop):
     """An asyncio TCP server on 127.0.0.1 run by its own event loop in a daemon thread."""
 
     scheme = "tcp"
 
     def __init__(self) -> None:
+        super().__init__()
         self.port = 0
         self.targets: list[str] = []
         self._lock = threading.Lock()
         self._seen = threading.Condition(self._lock)
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stop: asyncio.Event | None = None
-        self._thread: threading.Thread | None = None
-        self._ready = threading.Event()
 
     @property
     def url(self) -> str:
@@ -53,21 +51,8 @@ class _ThreadedServer:
         assert done, f"expected {count} proxy requests, saw {self.targets}"
         return list(self.targets)
 
-    def __enter__(self) -> Self:
-        self._thread = threading.Thread(target=lambda: asyncio.run(self._main()), daemon=True)
-        self._thread.start()
-        assert self._ready.wait(TIMEOUT), f"{type(self).__name__} did not start"
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        assert self._loop is not None and self._stop is not None
-        self._loop.call_soon_threadsafe(self._stop.set)
-        assert self._thread is not None
-        self._thread.join(TIMEOUT)
-
     async def _main(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._stop = asyncio.Event()
+        assert self._stop is not None
         tasks: set[asyncio.Task[None]] = set()
 
         async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

@@ -46,6 +46,8 @@ from websockets.exceptions import ConnectionClosed
 from websockets.frames import Frame, Opcode
 from websockets.http11 import Request, Response
 
+from tests.background import BackgroundLoop
+
 TIMEOUT = 10.0
 
 
@@ -82,7 +84,7 @@ class Recorder:
         return self.wait_connections(len(self.connections) or 1)[-1]
 
 
-class ScenarioServer(Recorder):
+class ScenarioServer(Recorder, BackgroundLoop):
     """Start with ``with ScenarioServer() as server:``; ``server.url("/echo")``."""
 
     def __init__(
@@ -91,13 +93,10 @@ class ScenarioServer(Recorder):
         self.ssl_context = ssl_context
         self.unix_path = unix_path
         self._port_wanted = port
-        super().__init__()
+        Recorder.__init__(self)
+        BackgroundLoop.__init__(self)
         self.requests: list[str] = []
         self.port = 0
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stop: asyncio.Event | None = None
-        self._thread: threading.Thread | None = None
-        self._ready = threading.Event()
 
     def url(self, path: str = "/echo") -> str:
         scheme = "wss" if self.ssl_context is not None else "ws"
@@ -110,24 +109,8 @@ class ScenarioServer(Recorder):
         assert done, f"expected {count} handshake requests, saw {self.requests}"
         return self.requests
 
-    def __enter__(self) -> "ScenarioServer":
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-        assert self._ready.wait(TIMEOUT), "scenario server did not start"
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        assert self._loop is not None and self._stop is not None
-        self._loop.call_soon_threadsafe(self._stop.set)
-        assert self._thread is not None
-        self._thread.join(TIMEOUT)
-
-    def _run(self) -> None:
-        asyncio.run(self._main())
-
     async def _main(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._stop = asyncio.Event()
+        assert self._stop is not None
         options: dict[str, object] = dict(
             ssl=self.ssl_context,
             process_request=self._process_request,

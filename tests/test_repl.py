@@ -62,6 +62,9 @@ class Terminal:
             cwd=str(ROOT),
             dimensions=(ROWS, COLUMNS),
         )
+        # pexpect sleeps 50 ms before every send by default: a terminal does not, and
+        # the sleep would delay the answers to prompt-toolkit's cursor-position requests.
+        self.child.delaybeforesend = None
         self.raw = b""
         self.eof = False
         #: Where in :attr:`text` the next :meth:`expect` starts looking.

@@ -69,6 +69,9 @@ class Terminal:
             cwd=str(ROOT),
             dimensions=(ROWS, COLUMNS),
         )
+        # pexpect sleeps 50 ms before every send by default: a terminal does not, and
+        # the sleep would delay the answers to prompt-toolkit's cursor-position requests.
+        self.child.delaybeforesend = None
         self.raw = bytearray()
         self._answered = 0
         self._plain = bytearray()

@@ -37,12 +37,17 @@ class ReadyState(IntEnum):
 
 
 class Opened(Slotted):
-    """The opening handshake completed (the browser's ``open`` event)."""
+    """The opening handshake completed (the browser's ``open`` event).
+
+    On the server side (``listen``), ``url`` is the URL the client asked for and ``remote``
+    its address; a client's own ``open`` event has ``remote`` "".
+    """
 
     __slots__ = (
         "at",
         "extensions",
         "protocol",
+        "remote",
         "request_headers",
         "response_headers",
         "status",
@@ -58,8 +63,10 @@ class Opened(Slotted):
         response_headers: tuple[tuple[str, str], ...],
         status: int = 101,
         at: float | None = None,
+        remote: str = "",
     ) -> None:
         self.url = url
+        self.remote = remote
         self.protocol = protocol
         self.extensions = extensions
         self.request_headers = request_headers

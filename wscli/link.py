@@ -63,7 +63,7 @@ class Link:
         #: False: no message-out events (a consumer that ignores them saves their cost).
         self.report_sent = True
         #: Called with every received message (server modes: echo, broadcast, exec).
-        self.on_message: Callable[[str | bytes], None] | None = None
+        self.on_message: Callable[[str | bytes], object] | None = None
         #: While ``on_message`` is set, stop reading when this much is queued to send (a
         #: peer that sends but never reads must not fill wscli's memory).
         self.high_water = 16 * 1024 * 1024
@@ -223,7 +223,7 @@ class Link:
                         await self.wait_buffered_below(self.high_water // 2)
         except ConnectionClosed as exc:
             await ws.wait_closed()
-            problem = describe_receive_failure(exc)
+            problem = describe_receive_failure(exc, "server" if self.role == "client" else "client")
             closed = self._close_event(ws, exc)
         except Exception as exc:  # not websockets' way to end; never leave waiters hanging
             ws.transport.abort()

@@ -14,6 +14,8 @@ __all__ = [
     "ColorChoice",
     "ConnectOptions",
     "InputFormat",
+    "ListenMode",
+    "ListenOptions",
     "OutputOptions",
     "WaitRules",
 ]
@@ -21,6 +23,7 @@ __all__ = [
 InputFormat = Literal["text", "binary", "hex", "base64"]
 BinaryAs = Literal["hex", "base64", "text", "raw"]
 ColorChoice = Literal["auto", "always", "never"]
+ListenMode = Literal["default", "echo", "broadcast", "exec"]
 
 #: Default --max-size: big enough that a large JSON document never fails.
 DEFAULT_MAX_SIZE = 64 * 1024 * 1024
@@ -50,6 +53,37 @@ class ConnectOptions(NamedTuple):
     ping_timeout: float | None = 20.0
     close_timeout: float = 10.0
     unix_socket: str | None = None
+
+
+class ListenOptions(NamedTuple):
+    """How ``wscli listen`` serves."""
+
+    host: str = "127.0.0.1"
+    port: int = 8765
+    mode: ListenMode = "default"
+    #: --exec's command line (a shell command).
+    command: str | None = None
+    #: --exec: how the process's stdout lines become messages, and messages become lines.
+    input_format: InputFormat = "text"
+    binary_as: BinaryAs = "hex"
+    subprotocols: tuple[str, ...] = ()
+    require_subprotocol: bool = False
+    cert: str | None = None
+    key: str | None = None
+    auth: tuple[str, str] | None = None
+    #: --origin allow-list; empty: any Origin (without --exec).
+    origins: tuple[str, ...] = ()
+    max_connections: int | None = None
+    max_size: int | None = DEFAULT_MAX_SIZE
+    #: Only this path upgrades (404 for others); None: any path.
+    path: str | None = None
+    once: bool = False
+    page: bool = True
+    compression: bool = True
+    ping_interval: float | None = 20.0
+    ping_timeout: float | None = 20.0
+    open_timeout: float = 10.0
+    close_timeout: float = 10.0
 
 
 @dataclass(frozen=True)

@@ -91,6 +91,8 @@ def event_json(event: Event, *, conn_id: int | None = None) -> str:
             request_headers=[list(pair) for pair in event.request_headers],
             response_headers=[list(pair) for pair in event.response_headers],
         )
+        if event.remote:
+            record["remote"] = event.remote
     elif isinstance(event, Message):
         record["direction"] = event.direction
         if isinstance(event.data, bytes):
@@ -140,6 +142,17 @@ def opened_line(event: Opened) -> str:
     return escape(f"connected to {event.url}{suffix}", keep_newlines=False)
 
 
+def peer_opened_line(conn_id: int, event: Opened) -> str:
+    """``client 3 connected from 127.0.0.1:50000 to /chat (protocol: p; extensions: e)``."""
+    details = [f"protocol: {event.protocol}"] if event.protocol else []
+    if event.extensions:
+        details.append(f"extensions: {event.extensions}")
+    path = "/" + event.url.split("/", 3)[3] if event.url.count("/") >= 3 else "/"
+    suffix = f" ({'; '.join(details)})" if details else ""
+    text = f"client {conn_id} connected from {event.remote} to {path}{suffix}"
+    return escape(text, keep_newlines=False)
+
+
 def close_description(code: int | None, reason: str | None) -> str:
     """``1000 (Normal Closure) "bye"``, or ``no status`` for an empty close frame."""
     if code is None:
@@ -151,12 +164,16 @@ def close_description(code: int | None, reason: str | None) -> str:
     return text
 
 
-def closed_line(event: Closed) -> str:
-    """The close event as a status line: code, name, reason, wasClean and who closed."""
-    who = {"client": "by wscli", "server": "by the server", None: "without a closing handshake"}
+def closed_line(event: Closed, *, side: str = "client") -> str:
+    """The close event as a status line: code, name, reason, wasClean and who closed.
+
+    ``side`` is wscli's side of the connection ("server" in ``listen``).
+    """
+    peer = "server" if side == "client" else "client"
+    who = {side: "by wscli", peer: f"by the {peer}", None: "without a closing handshake"}
     received = close_description(event.code, event.reason)
     what = received
-    if event.initiated_by == "client" and (event.sent_code, event.sent_reason) != (
+    if event.initiated_by == side and (event.sent_code, event.sent_reason) != (
         event.code,
         event.reason,
     ):
@@ -164,7 +181,7 @@ def closed_line(event: Closed) -> str:
         answer = (
             "no close frame came back (1006)"
             if event.code == 1006
-            else f"the server answered {received}"
+            else f"the {peer} answered {received}"
         )
         what = f"sent {sent}; {answer}"
     text = f"closed {who[event.initiated_by]}: {what}, wasClean={str(event.was_clean).lower()}"

@@ -10,6 +10,7 @@ import click
 from wscli.cli.close import close_command
 from wscli.cli.common import EXIT_EPILOG
 from wscli.cli.connect import connect_command
+from wscli.cli.listen import listen_command
 from wscli.cli.send import send_command
 from wscli.env import Env
 from wscli.errors import UsageError, WscliError
@@ -36,6 +37,7 @@ def wscli() -> None:
 wscli.add_command(connect_command)
 wscli.add_command(send_command)
 wscli.add_command(close_command)
+wscli.add_command(listen_command)
 
 
 def main(argv: list[str] | None = None) -> NoReturn:

@@ -62,7 +62,7 @@ async def _target(
     if connect is not None:
         yield connect
         return
-    from wscli.server import start_echo_server
+    from wscli.server.echo import start_echo_server
 
     server, echo_url = await start_echo_server()
     status.line(f"no URL given: started the built-in echo server at {echo_url}")

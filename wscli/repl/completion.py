@@ -6,7 +6,7 @@ module, so it loads prompt-toolkit at the top.
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion
@@ -15,7 +15,13 @@ from prompt_toolkit.document import Document
 from wscli.codes import SENDABLE_CODES, close_code_name
 from wscli.repl.commands import COMMANDS, VIEWS
 
-__all__ = ["CLOSE_CODE_CHOICES", "SlashCompleter", "Suggestion", "slash_completions"]
+__all__ = [
+    "ARGUMENTS",
+    "CLOSE_CODE_CHOICES",
+    "SlashCompleter",
+    "Suggestion",
+    "slash_completions",
+]
 
 #: The codes ``/close`` completion offers: the sendable registry codes, one registered
 #: (3000-3999) and one private-use (4000-4999) example, and ``none`` (an empty close frame).
@@ -26,7 +32,7 @@ CLOSE_CODE_CHOICES: tuple[tuple[str, str], ...] = (
     ("none", "an empty close frame, without a code"),
 )
 
-_ARGUMENTS: dict[str, tuple[tuple[str, str], ...]] = {
+ARGUMENTS: dict[str, tuple[tuple[str, str], ...]] = {
     "/view": tuple(
         (view, {"hex": "hex dump", "base64": "base64", "text": "UTF-8 text"}[view])
         for view in VIEWS
@@ -48,7 +54,11 @@ class Suggestion(NamedTuple):
     meta: str
 
 
-def slash_completions(text_before_cursor: str) -> list[Suggestion]:
+def slash_completions(
+    text_before_cursor: str,
+    commands: dict[str, str] = COMMANDS,
+    arguments: dict[str, tuple[tuple[str, str], ...]] = ARGUMENTS,
+) -> list[Suggestion]:
     """What completes the input typed so far: a command name right after ``/``, then the
     first argument of ``/view``, ``/pretty``, ``/timestamps``, ``/close`` and ``/help``.
 
@@ -61,7 +71,7 @@ def slash_completions(text_before_cursor: str) -> list[Suggestion]:
         typed = text.lower()
         return [
             Suggestion(name, -len(text), usage[len(name) :].strip())
-            for name, usage in COMMANDS.items()
+            for name, usage in commands.items()
             if name.startswith(typed)
         ]
     match = _COMMAND_AND_ARGUMENT.fullmatch(text)
@@ -70,18 +80,30 @@ def slash_completions(text_before_cursor: str) -> list[Suggestion]:
     name, typed = match.group(1).lower(), match.group(2)
     return [
         Suggestion(value, -len(typed), meta)
-        for value, meta in _ARGUMENTS.get(name, ())
+        for value, meta in arguments.get(name, ())
         if value.startswith(typed.lower())
     ]
 
 
 class SlashCompleter(Completer):
-    """The prompt-toolkit completer for the REPL prompt: offers :func:`slash_completions`."""
+    """The prompt-toolkit completer for the REPL prompt: offers :func:`slash_completions`.
+
+    ``listen`` gives its own commands, and arguments that change (the client ids).
+    """
+
+    def __init__(
+        self,
+        commands: dict[str, str] = COMMANDS,
+        arguments: Callable[[], dict[str, tuple[tuple[str, str], ...]]] = lambda: ARGUMENTS,
+    ) -> None:
+        self.commands = commands
+        self.arguments = arguments
 
     def get_completions(
         self, document: Document, complete_event: CompleteEvent
     ) -> Iterable[Completion]:
-        for suggestion in slash_completions(document.text_before_cursor):
+        text = document.text_before_cursor
+        for suggestion in slash_completions(text, self.commands, self.arguments()):
             yield Completion(
                 suggestion.text,
                 start_position=suggestion.start_position,

@@ -18,6 +18,7 @@ __all__ = [
     "TOOLBAR_STYLE",
     "ToolbarState",
     "human_bytes",
+    "listen_toolbar_fragments",
     "toolbar_fragments",
 ]
 
@@ -205,3 +206,36 @@ def toolbar_fragments(state: ToolbarState, width: int) -> list[Fragment]:
             fragments.append(_SEPARATOR)
         fragments.extend(part.fragments)
     return _truncate(fragments, width) if _length(parts) > width else fragments
+
+
+def listen_toolbar_fragments(
+    url: str,
+    *,
+    clients: int,
+    target: int | None,
+    view: str,
+    buffered_amount: int = 0,
+    width: int = 80,
+) -> list[Fragment]:
+    """``wscli listen``'s toolbar: LISTENING, the address, client count, target, view."""
+    shown_target = "all clients" if target is None else f"client {target}"
+    parts: list[list[Fragment]] = [
+        [("class:toolbar.state.open", " LISTENING ")],
+        [("class:toolbar.url", escape(url, keep_newlines=False))],
+        _labelled("clients", str(clients)),
+        _labelled(
+            "to", shown_target, "class:toolbar.buffered" if target else "class:toolbar.value"
+        ),
+    ]
+    if buffered_amount:
+        parts.append(
+            _labelled("bufferedAmount", human_bytes(buffered_amount), "class:toolbar.buffered")
+        )
+    parts.append(_labelled("view", view))
+    fragments: list[Fragment] = []
+    for part in parts:
+        if fragments:
+            fragments.append(_SEPARATOR)
+        fragments.extend(part)
+    too_long = sum(len(text) for _, text in fragments) > width
+    return _truncate(fragments, max(width, 1)) if too_long else fragments

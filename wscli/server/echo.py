@@ -1,6 +1,6 @@
 """The server core over websockets.asyncio.server. Never prints.
 
-For now it holds the built-in echo server that ``wscli connect`` starts when no URL is given.
+The built-in echo server that ``wscli connect`` starts when no URL is given.
 """
 
 import logging

@@ -1,0 +1,163 @@
+"""``wscli listen``."""
+
+from typing import Any
+
+import click
+
+from wscli.cli.common import EXIT_EPILOG, output_options, output_settings
+from wscli.cli.run_listen import run_listen
+from wscli.errors import UsageError
+from wscli.options import ListenMode, ListenOptions
+from wscli.request import parse_auth, parse_size
+
+__all__ = ["listen_command"]
+
+_FILE = click.Path(dir_okay=False)
+_SECONDS = click.FloatRange(min=0)
+
+
+@click.command("listen", epilog=EXIT_EPILOG)
+@click.argument("port", type=click.IntRange(0, 65535), default=8765, required=False)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to bind (0.0.0.0 or :: to accept other machines: explicit on purpose).",
+)
+@click.option("--echo", "mode", flag_value="echo", help="Echo every message back to its sender.")
+@click.option(
+    "--broadcast",
+    "mode",
+    flag_value="broadcast",
+    help="Relay every message to all other clients (a chat room).",
+)
+@click.option(
+    "--exec",
+    "command",
+    metavar="CMD",
+    help="Run CMD (a shell command) per connection: messages become lines on its stdin, "
+    "its stdout lines become messages; request details are in its environment.",
+)
+@click.option(
+    "-s",
+    "--subprotocol",
+    "subprotocols",
+    multiple=True,
+    metavar="NAME",
+    help="Support this subprotocol (repeatable); the first one of the client's offer that "
+    "is supported is picked.",
+)
+@click.option(
+    "--require-subprotocol",
+    is_flag=True,
+    help="Answer 400 to clients that offer none of the -s subprotocols.",
+)
+@click.option("--cert", type=_FILE, metavar="FILE", help="TLS certificate (PEM): serve wss://.")
+@click.option("--key", type=_FILE, metavar="FILE", help="The certificate's private key (PEM).")
+@click.option("--auth", metavar="USER:PASS", help="Require these HTTP Basic credentials (401).")
+@click.option(
+    "--origin",
+    "origins",
+    multiple=True,
+    metavar="ORIGIN",
+    help="Admit browser pages from this origin only (repeatable; 403 otherwise). Clients "
+    "that send no Origin, and wscli's own page, are always admitted.",
+)
+@click.option(
+    "--max-connections",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Answer 503 beyond N open connections.",
+)
+@click.option(
+    "--max-size",
+    default="64M",
+    show_default=True,
+    metavar="BYTES",
+    help="Largest message accepted (k/M/G suffixes; 0 for no limit); bigger: close 1009.",
+)
+@click.option("--path", metavar="PATH", help="Upgrade only on PATH (404 for other paths).")
+@click.option(
+    "--once",
+    is_flag=True,
+    help="Serve one connection, then exit with the status its close code maps to.",
+)
+@click.option(
+    "--ping-interval",
+    type=_SECONDS,
+    default=20.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Send a keepalive ping to each client this often (0: never).",
+)
+@click.option(
+    "--ping-timeout",
+    type=_SECONDS,
+    default=20.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Drop a client whose keepalive pong is this late (0: never).",
+)
+@click.option(
+    "--compression/--no-compression",
+    default=True,
+    show_default=True,
+    help="Accept permessage-deflate.",
+)
+@click.option("--no-page", is_flag=True, help="No browser console page on GET /.")
+@output_options
+def listen_command(
+    port: int, host: str, mode: ListenMode | None, command: str | None, **values: Any
+) -> int:
+    """Listen on PORT (default 8765; 0 picks a free one) for WebSocket clients.
+
+    Prints "listening on ws://HOST:PORT" on stderr when ready (and a "listening" event
+    with --jsonl). Each connection gets a number. On a terminal, a prompt: typed lines go
+    to every client, or to one after /to N; /clients, /kick N, /ping N, /help. Otherwise
+    stdin lines go to every client (EOF does not stop the server) and client messages go
+    to stdout (--jsonl: every event, with the client's "id").
+
+    --echo, --broadcast and --exec do not read stdin. A plain GET / answers a browser
+    console page over the WebSocket API; /healthz answers 200. Ctrl-C or SIGTERM closes
+    every client with 1001 and exits 0.
+    """
+    output = output_settings(values)
+    return run_listen(_listen_options(port, host, mode, command, values), output)
+
+
+def _listen_options(
+    port: int, host: str, mode: ListenMode | None, command: str | None, values: dict[str, Any]
+) -> ListenOptions:
+    if command is not None:
+        if mode is not None:
+            raise UsageError(f"--exec and --{mode} contradict each other", "give one mode")
+        mode = "exec"
+    if bool(values["cert"]) != bool(values["key"]):
+        raise UsageError("--cert and --key go together", "give both files (PEM)")
+    path = values["path"]
+    if path is not None and not path.startswith("/"):
+        raise UsageError(f"--path {path!r} must start with /", f"try --path /{path}")
+    if values["require_subprotocol"] and not values["subprotocols"]:
+        raise UsageError("--require-subprotocol needs -s NAME", "name the subprotocols")
+    return ListenOptions(
+        host=host,
+        port=port,
+        mode=mode or "default",
+        command=command,
+        input_format=values["input_format"],
+        binary_as=values["binary_as"] if values["binary_as"] != "raw" else "hex",
+        subprotocols=tuple(values["subprotocols"]),
+        require_subprotocol=values["require_subprotocol"],
+        cert=values["cert"],
+        key=values["key"],
+        auth=parse_auth(values["auth"]) if values["auth"] is not None else None,
+        origins=tuple(values["origins"]),
+        max_connections=values["max_connections"],
+        max_size=parse_size(values["max_size"]),
+        path=path,
+        once=values["once"],
+        page=not values["no_page"],
+        compression=values["compression"],
+        ping_interval=values["ping_interval"] or None,
+        ping_timeout=values["ping_timeout"] or None,
+    )

@@ -1,0 +1,308 @@
+"""The interactive ``wscli listen``: a prompt over a listener with numbered clients.
+
+Client events print above the prompt labelled with the client's number (``[2] < hello``);
+typed lines go to every client, or to the one chosen with ``/to N``. The toolbar shows the
+address, the number of clients and the target. Ctrl-D, ``/quit``, Ctrl-C from outside or
+SIGTERM close every client with 1001 and exit 0; with ``--once``, the session ends when
+its one connection closes, with the exit status its close code maps to.
+"""
+
+import asyncio
+import os
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+from prompt_toolkit import PromptSession
+from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
+from prompt_toolkit.formatted_text import ANSI, FormattedText
+from prompt_toolkit.history import FileHistory
+from prompt_toolkit.patch_stdout import StdoutProxy
+from prompt_toolkit.styles import Style
+from rich.console import Console
+from rich.text import Text
+
+from wscli.env import Env
+from wscli.errors import UsageError, WscliError
+from wscli.events import Event, Message, Opened, Ping, Pong, ReadyState
+from wscli.options import OutputOptions, WaitRules
+from wscli.outcome import Verdict, judge
+from wscli.render import event_json, peer_opened_line
+from wscli.repl import commands as c
+from wscli.repl import listen_commands as lc
+from wscli.repl.session import history_path
+from wscli.repl.view import View, ansi, render_event
+from wscli.server.core import Listener, Peer
+from wscli.status import ExitStatus
+
+__all__ = ["ListenRepl"]
+
+
+class ListenRepl:
+    """One interactive listen session; :meth:`run` returns when the server stops."""
+
+    def __init__(self, listener: Listener, env: Env, options: OutputOptions) -> None:
+        self.listener = listener
+        self.env = env
+        self.view: View = options.binary_as if options.binary_as != "raw" else "hex"
+        self.pretty = True
+        self.timestamps = options.timestamps
+        self.show_ping_pong = options.show_ping_pong
+        self.target: int | None = None
+        self._proxy = StdoutProxy(raw=True, sleep_between_writes=0.05)
+        self._console = Console(
+            file=StringIO(), force_terminal=True, color_system="standard", highlight=False
+        )
+        self._prompt: PromptSession[str] | None = None
+        self._log: list[str] = []
+        self._tasks: set[asyncio.Future[None]] = set()
+        listener.report_sent = False  # a typed line is shown once, not once per client
+
+    def show(self, text: Text | str) -> None:
+        self._proxy.write(ansi([text if isinstance(text, Text) else Text(text)], self._console))
+
+    def _error(self, message: str) -> None:
+        self.show(Text(f"error: {message}", style="bold red"))
+
+    # The toolbar and the prompt
+
+    def toolbar(self) -> Any:
+        from wscli.repl.toolbar import listen_toolbar_fragments
+
+        peers = self.listener.peers.values()
+        return FormattedText(
+            listen_toolbar_fragments(
+                self.listener.url,
+                clients=len(self.listener.open_peers()),
+                target=self.target,
+                view=self.view,
+                buffered_amount=sum(peer.buffered_amount for peer in peers),
+                width=self._width(),
+            )
+        )
+
+    def _width(self) -> int:
+        try:
+            return os.get_terminal_size(self.env.stdout.fileno()).columns
+        except (OSError, ValueError):
+            return 80
+
+    def _prompt_text(self) -> Any:
+        target = "all" if self.target is None else f"#{self.target}"
+        return ANSI(f"\x1b[1m{target}>\x1b[0m ")
+
+    def _arguments(self) -> dict[str, tuple[tuple[str, str], ...]]:
+        from wscli.repl.completion import ARGUMENTS, CLOSE_CODE_CHOICES
+
+        ids = tuple((str(peer.id), peer.remote) for peer in self.listener.open_peers())
+        return {
+            **ARGUMENTS,
+            "/to": ids,
+            "/kick": ids,
+            "/ping": ids,
+            "/help": tuple((name[1:], text) for name, text in lc.LISTEN_COMMANDS.items()),
+            "/close": CLOSE_CODE_CHOICES,
+        }
+
+    # The loop
+
+    async def run(self, interrupt: asyncio.Event) -> Verdict:
+        from wscli.repl.completion import SlashCompleter
+        from wscli.repl.keys import make_key_bindings
+        from wscli.repl.toolbar import TOOLBAR_STYLE
+
+        path = history_path(self.env).with_name("listen-history")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._prompt = PromptSession(
+            history=FileHistory(str(path)),
+            auto_suggest=AutoSuggestFromHistory(),
+            completer=SlashCompleter(lc.LISTEN_COMMANDS, self._arguments),
+            complete_while_typing=False,
+            key_bindings=make_key_bindings(),
+            bottom_toolbar=self.toolbar,
+            style=Style.from_dict(TOOLBAR_STYLE),
+            refresh_interval=0.5,
+            multiline=False,
+        )
+        consumer = asyncio.create_task(self._consume())
+        ender = asyncio.create_task(self._end_when(interrupt))
+        try:
+            with self._proxy:
+                await self._loop()
+                await self.listener.stop(1001)
+                await asyncio.wait_for(consumer, 2.0)
+        except TimeoutError:
+            pass
+        finally:
+            for task in (consumer, ender, *self._tasks):
+                task.cancel()
+        once = self.listener.once_closed
+        if once.done() and not interrupt.is_set():
+            return judge(once.result(), WaitRules(), received=0, matched=False)
+        return Verdict(ExitStatus.OK)
+
+    async def _end_when(self, interrupt: asyncio.Event) -> None:
+        """SIGINT/SIGTERM from outside, or --once's connection closing, ends the prompt."""
+        waits: list[asyncio.Future[Any]] = [asyncio.ensure_future(interrupt.wait())]
+        if self.listener.options.once:
+            waits.append(self.listener.once_closed)
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        if self._prompt is not None and self._prompt.app.is_running:
+            self._prompt.app.exit(exception=EOFError())
+
+    async def _consume(self) -> None:
+        async for batch in self.listener.batches():
+            shown: list[Text] = []
+            for conn_id, event in batch:
+                self._log.append(event_json(event, conn_id=conn_id))
+                rendered = self._render(conn_id, event)
+                if rendered is not None:
+                    shown.append(rendered)
+            if shown:
+                self._proxy.write(ansi(shown, self._console))
+            if self._prompt is not None and self._prompt.app.is_running:
+                self._prompt.app.invalidate()
+
+    def _render(self, conn_id: int, event: Event) -> Text | None:
+        if isinstance(event, Ping | Pong) and not self.show_ping_pong:
+            return None
+        label = Text(f"[{conn_id}] ", style="bold")
+        if isinstance(event, Opened):
+            return label + Text(peer_opened_line(conn_id, event), style="green")
+        rendered = self._render_event(event)
+        return None if rendered is None else label + rendered
+
+    def _render_event(self, event: Event) -> Text | None:
+        return render_event(event, view=self.view, pretty=self.pretty, timestamps=self.timestamps)
+
+    async def _loop(self) -> None:
+        assert self._prompt is not None
+        while True:
+            try:
+                line = await self._prompt.prompt_async(self._prompt_text, handle_sigint=False)
+            except EOFError:
+                return
+            if not line:
+                continue
+            try:
+                if self._handle(line) is False:
+                    return
+            except UsageError as error:
+                hint = f" (hint: {error.hint})" if error.hint else ""
+                self._error(f"{error.message}{hint}")
+
+    def _handle(self, line: str) -> bool:
+        """Act on one input line; False ends the session."""
+        match lc.parse_listen_line(line):
+            case c.SendText(text=text):
+                self._send(text)
+            case c.SendBinary(data=data):
+                self._send(data)
+            case c.SendFile(path=path):
+                try:
+                    content = Path(path).expanduser().read_bytes()
+                except OSError as exc:
+                    problem = f"cannot read {path}: {exc.strerror}"
+                    raise UsageError(problem, "check the path") from None
+                self._send(content)
+            case lc.SetTarget(conn_id=conn_id):
+                if conn_id is not None:
+                    self._peer(conn_id)  # must exist now
+                self.target = conn_id
+                who = "every client" if conn_id is None else f"client {conn_id}"
+                self.show(f"sending to {who}")
+            case lc.ListClients():
+                self.show(self._clients())
+            case lc.Kick(conn_id=conn_id, code=code, reason=reason):
+                self._background(self._peer(conn_id).close(code, reason))
+            case lc.PingClient(conn_id=conn_id, data=data):
+                self._background(self._ping(self._peer(conn_id), data))
+            case c.SetView(view=view):
+                self.view = view
+                self.show(f"binary messages are shown as {view}")
+            case c.SetPretty(enabled=enabled):
+                self.pretty = not self.pretty if enabled is None else enabled
+                self.show(f"JSON pretty-printing {'on' if self.pretty else 'off'}")
+            case c.SetTimestamps(enabled=enabled):
+                self.timestamps = not self.timestamps if enabled is None else enabled
+                self.show(f"timestamps {'on' if self.timestamps else 'off'}")
+            case c.ShowStatus():
+                self.show(self._status())
+            case c.SaveSession(path=path):
+                self._save(path)
+            case c.ShowHelp(topic=topic):
+                self.show(lc.listen_help(topic))
+            case c.Quit():
+                return False
+        return True
+
+    def _peer(self, conn_id: int) -> Peer:
+        peer = self.listener.peers.get(conn_id)
+        if peer is None or peer.ready_state is not ReadyState.OPEN:
+            raise UsageError(f"client {conn_id} is not connected", "/clients lists the clients")
+        return peer
+
+    def _send(self, payload: str | bytes) -> None:
+        if self.target is None:
+            count = self.listener.send_all(payload)
+            if count == 0:
+                raise UsageError("not sent: no client is connected", "wait for a client")
+            to = f"all ({count} client{'s' if count != 1 else ''})"
+        else:
+            if not self._peer(self.target).send(payload):
+                raise UsageError(f"not sent: client {self.target} is closing", "/all, or /to N")
+            to = str(self.target)
+        shown = self._render_event(Message(payload, "out"))
+        assert shown is not None
+        self.show(Text(f"[{to}] ", style="bold") + shown)
+
+    def _clients(self) -> str:
+        rows = [
+            (
+                peer.id,
+                peer.remote,
+                peer.path,
+                peer.protocol or "-",
+                peer.ready_state.name,
+                peer.buffered_amount,
+                peer.messages_in,
+                peer.messages_out,
+            )
+            for peer in self.listener.peers.values()
+        ]
+        return lc.clients_table(rows)
+
+    def _status(self) -> str:
+        listener = self.listener
+        target = "every client" if self.target is None else f"client {self.target}"
+        return "\n".join(
+            [
+                f"listening on {listener.url}",
+                f"clients: {len(listener.open_peers())} connected, {listener.accepted} so far",
+                f"sending to: {target}",
+                f"binaryType (view): {self.view}",
+            ]
+        )
+
+    def _background(self, work: Any) -> None:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _ping(self, peer: Peer, data: bytes) -> None:
+        try:
+            rtt = await peer.ping(data)
+        except WscliError as error:
+            self._error(error.message)
+            return
+        except Exception:  # the connection closed before the pong
+            return
+        self.show(Text(f"[{peer.id}] pong after {rtt * 1000:.2f} ms", style="magenta"))
+
+    def _save(self, path: str) -> None:
+        target = Path(path).expanduser()
+        try:
+            target.write_text("".join(line + "\n" for line in self._log), encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {path}: {exc.strerror}", "check the path") from None
+        self.show(f"saved {len(self._log)} events to {path}")

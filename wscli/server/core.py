@@ -1,0 +1,241 @@
+"""``wscli listen``'s core: a listener that numbers its connections and runs a mode.
+
+Every accepted connection becomes a :class:`Peer` (a :class:`~wscli.link.Link` with an id,
+the remote address and the request path); its events reach the front end through one
+stream of ``(id, event)`` pairs, in order. The modes: ``default`` (the front end decides
+what to send), ``echo``, ``broadcast`` (every message to all other clients) and ``exec``
+(one process per connection, see :mod:`wscli.server.execute`). Never prints.
+"""
+
+import asyncio
+import contextlib
+import functools
+import logging
+import ssl
+from collections import deque
+from collections.abc import AsyncIterator
+
+from websockets.asyncio.server import Server, ServerConnection, serve
+
+from wscli.events import Closed, Event, Opened, ReadyState
+from wscli.link import Link, reporting_connection
+from wscli.options import ListenOptions
+from wscli.server.gate import Gate
+
+__all__ = ["Listener", "Peer"]
+
+ServerEvent = tuple[int, Event]
+
+
+class _Tagged:
+    """A peer's event sink: puts ``(id, event)`` on the listener's shared queue."""
+
+    __slots__ = ("_id", "_listener")
+
+    def __init__(self, listener: "Listener", conn_id: int) -> None:
+        self._listener = listener
+        self._id = conn_id
+
+    def put_nowait(self, event: Event | None, /) -> None:
+        if event is not None:
+            self._listener._put((self._id, event))
+
+
+class Peer(Link):
+    """One client of the listener, numbered from 1 in the order they connected."""
+
+    role = "server"
+
+    def __init__(self, listener: "Listener", conn_id: int, ws: ServerConnection) -> None:
+        super().__init__(_Tagged(listener, conn_id))
+        self.id = conn_id
+        self._ws = ws  # the handshake is done: OPEN from the start
+        remote = ws.remote_address
+        self.remote = f"{remote[0]}:{remote[1]}" if isinstance(remote, tuple) else str(remote)
+        self.path = ws.request.path if ws.request is not None else "/"
+        self.username: str | None = getattr(ws, "username", None)
+
+
+class Listener:
+    """Binds, accepts, numbers connections, and runs ``options.mode``.
+
+    Use as ``async with Listener(options) as listener:``; :attr:`url` is then set,
+    :meth:`batches` yields the connections' events, and leaving the block closes every
+    connection with 1001 (going away) and waits for them.
+    """
+
+    def __init__(self, options: ListenOptions, *, page: bytes | None = None) -> None:
+        self.options = options
+        #: The OPEN, CLOSING and just-CLOSED connections, by id (the CLOSED leave at once).
+        self.peers: dict[int, Peer] = {}
+        self.url = ""
+        self.accepted = 0  # connections accepted so far (the next id is accepted + 1)
+        #: False: no message-out events (the front end does not show them).
+        self.report_sent = True
+        self._page = page
+        self._server: Server | None = None
+        self._queue: deque[ServerEvent] = deque()
+        self._wakeup: asyncio.Future[None] | None = None
+        self._stopped = False
+        #: --once: the one connection's close event, when it has closed.
+        self.once_closed: asyncio.Future[Closed] = asyncio.get_running_loop().create_future()
+
+    # Starting and stopping
+
+    async def __aenter__(self) -> "Listener":
+        await self.start()
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.stop()
+
+    async def start(self) -> str:
+        """Bind and listen; return the ``ws://`` or ``wss://`` URL clients use."""
+        options = self.options
+        logger = logging.getLogger("wscli.listen")
+        logger.addHandler(logging.NullHandler())
+        logger.propagate = False
+        page = self._page
+        gate = Gate(options, count=lambda: len(self.peers), page=(lambda: page) if page else None)
+        context = _tls_context(options) if options.cert else None
+        listener = self
+
+        self._server = await serve(
+            self._handle,
+            options.host,
+            options.port,
+            process_request=gate.process_request,
+            select_subprotocol=gate.select_subprotocol,
+            compression="deflate" if options.compression else None,
+            max_size=options.max_size,
+            ping_interval=options.ping_interval,
+            ping_timeout=options.ping_timeout,
+            open_timeout=options.open_timeout,
+            close_timeout=options.close_timeout,
+            ssl=context,
+            logger=logger,
+            server_header="wscli",
+            create_connection=reporting_connection(
+                ServerConnection, lambda ws: listener._link_of(ws)
+            ),
+        )
+        sockname = next(iter(self._server.sockets)).getsockname()
+        host = sockname[0]
+        shown = f"[{host}]" if ":" in host else host
+        self.url = f"{'wss' if context else 'ws'}://{shown}:{sockname[1]}"
+        path = options.path or "/"
+        self.url += path if path != "/" else ""
+        return self.url
+
+    async def stop(self, code: int = 1001, reason: str = "") -> None:
+        """Stop accepting, close every connection with ``code`` and wait for them."""
+        if self._server is None:
+            return
+        self._stopped = True
+        self._server.close(close_connections=False)
+        peers = list(self.peers.values())
+        await asyncio.gather(*(peer.close(code, reason) for peer in peers), return_exceptions=True)
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self._server.wait_closed(), self.options.close_timeout + 1)
+        self._wake()
+
+    # Connections
+
+    def _link_of(self, ws: ServerConnection) -> Link | None:
+        return getattr(ws, "wscli_peer", None)
+
+    async def _handle(self, ws: ServerConnection) -> None:
+        if self._stopped or (self.options.once and self.accepted >= 1):
+            await ws.close(1013, "try again later")  # --once: only the first connection
+            return
+        self.accepted += 1
+        peer = Peer(self, self.accepted, ws)
+        peer.report_sent = self.report_sent
+        ws.wscli_peer = peer  # type: ignore[attr-defined]
+        self.peers[peer.id] = peer
+        self._put(
+            (
+                peer.id,
+                Opened(
+                    url=self._peer_url(ws),
+                    protocol=peer.protocol,
+                    extensions=peer.extensions,
+                    request_headers=peer.request_headers,
+                    response_headers=peer.response_headers,
+                    remote=peer.remote,
+                ),
+            )
+        )
+        bridge = None
+        mode = self.options.mode
+        if mode == "echo":
+            peer.on_message = peer.send
+        elif mode == "broadcast":
+            peer.on_message = functools.partial(self.send_all, but=peer.id)
+        elif mode == "exec":
+            from wscli.server.execute import Bridge
+
+            bridge = Bridge(peer, self.options)
+            peer.on_message = bridge.feed
+        peer._start(ws)
+        try:
+            if bridge is not None:
+                await bridge.run()
+            closed = await peer.wait_closed()
+        finally:
+            del self.peers[peer.id]
+        if self.options.once and not self.once_closed.done():
+            self.once_closed.set_result(closed)
+
+    def _peer_url(self, ws: ServerConnection) -> str:
+        request = ws.request
+        host = request.headers.get("Host", "") if request is not None else ""
+        path = request.path if request is not None else "/"
+        return f"{'wss' if self.options.cert else 'ws'}://{host}{path}"
+
+    def open_peers(self) -> list[Peer]:
+        """The OPEN connections, by id."""
+        return [peer for peer in self.peers.values() if peer.ready_state is ReadyState.OPEN]
+
+    def send_all(self, data: str | bytes, *, but: int | None = None) -> int:
+        """Queue ``data`` to every OPEN connection (except ``but``); return how many."""
+        sent = 0
+        for peer in list(self.peers.values()):
+            if peer.id != but and peer.send(data):
+                sent += 1
+        return sent
+
+    # The event stream
+
+    def _put(self, item: ServerEvent) -> None:
+        self._queue.append(item)
+        self._wake()
+
+    def _wake(self) -> None:
+        waiter = self._wakeup
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def batches(self) -> AsyncIterator[list[ServerEvent]]:
+        """Every connection's events in order, as lists of those already waiting.
+
+        Ends after :meth:`stop`, once the queue is empty.
+        """
+        queue = self._queue
+        while True:
+            if not queue:
+                if self._stopped and not self.peers:
+                    return
+                self._wakeup = asyncio.get_running_loop().create_future()
+                await self._wakeup
+                continue
+            batch = list(queue)
+            queue.clear()
+            yield batch
+
+
+def _tls_context(options: ListenOptions) -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    assert options.cert is not None
+    context.load_cert_chain(options.cert, options.key)
+    return context

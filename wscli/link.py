@@ -62,8 +62,10 @@ class Link:
         self.latency: float | None = None
         #: False: no message-out events (a consumer that ignores them saves their cost).
         self.report_sent = True
-        #: Called with every received message (server modes: echo, broadcast, exec).
+        #: Called with every received message (server modes: broadcast, exec).
         self.on_message: Callable[[str | bytes], object] | None = None
+        #: Send every received message back (``listen --echo``), before reading the next.
+        self.echo = False
         #: While ``on_message`` is set, stop reading when this much is queued to send (a
         #: peer that sends but never reads must not fill wscli's memory).
         self.high_water = 16 * 1024 * 1024
@@ -217,7 +219,9 @@ class Link:
                 self.messages_in += 1
                 self.bytes_in += len(data)
                 events.put_nowait(Message(data, "in"))
-                if self.on_message is not None:
+                if self.echo:
+                    await self._echo(ws, data)
+                elif self.on_message is not None:
                     self.on_message(data)
                     if self._queued_bytes >= self.high_water:
                         await self.wait_buffered_below(self.high_water // 2)
@@ -236,6 +240,24 @@ class Link:
         if not self._closed.done():
             self._closed.set_result(closed)
         self._writer_wakeup.set()  # the writer sees CLOSED and ends
+
+    async def _echo(self, ws: Connection, data: str | bytes) -> None:
+        """Send ``data`` back at once, as a minimal echo server does: no trip through the
+        writer task (a round trip costs a task switch less), and no further reading until
+        it is written (backpressure). Queued messages go first, to keep the order."""
+        if self._outgoing or self._sent_close is not None:
+            self.send(data)
+            return
+        try:
+            await ws.send(data)
+        except ConnectionClosed:
+            return  # the reader sees the close next
+        self.messages_out += 1
+        self.bytes_out += (
+            len(data) if isinstance(data, bytes) or data.isascii() else utf8_size(data)
+        )
+        if self.report_sent:
+            self._events.put_nowait(Message(data, "out"))
 
     def _close_event(self, ws: Connection, exc: ConnectionClosed) -> Closed:
         rcvd, sent = exc.rcvd, exc.sent

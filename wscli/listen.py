@@ -17,8 +17,8 @@ from wscli.codes import NORMAL_CLOSE_CODES
 from wscli.env import Env
 from wscli.errors import OutputClosed
 from wscli.events import Closed, Event, Failed, Message, Opened, Ping, Pong
-from wscli.options import OutputOptions, WaitRules
-from wscli.outcome import Verdict, judge
+from wscli.options import OutputOptions
+from wscli.outcome import Verdict, judge_once
 from wscli.output import StatusWriter, Tone
 from wscli.render import (
     closed_line,
@@ -139,7 +139,7 @@ async def serve_pipe(
         if feeder is not None and feeder.done() and feeder.exception() is not None:
             raise feeder.exception()  # type: ignore[misc]
         if listener.once_closed.done():
-            verdict = judge(listener.once_closed.result(), WaitRules(), received=0, matched=False)
+            verdict = judge_once(listener.once_closed.result())
     finally:
         if feeder is not None:
             feeder.cancel()

@@ -7,7 +7,7 @@ from wscli.events import Closed
 from wscli.options import WaitRules
 from wscli.status import ExitStatus
 
-__all__ = ["Verdict", "judge"]
+__all__ = ["Verdict", "judge", "judge_once"]
 
 
 class Verdict(NamedTuple):
@@ -96,5 +96,26 @@ def judge(
         return Verdict(
             ExitStatus.EXPECTATION_FAILED,
             f"no message matched --until {rules.until!r}",
+        )
+    return Verdict(ExitStatus.OK)
+
+
+def judge_once(closed: Closed) -> Verdict:
+    """The exit status of ``listen --once`` from its one connection's close event.
+
+    As for a client, seen from the other side: 0 when the client closed with 1000, 1001 or
+    an empty close frame (or wscli closed it), 7 when the connection dropped (1006), 8 when
+    the client closed with another code.
+    """
+    if closed.code == 1006:
+        return Verdict(
+            ExitStatus.CLOSED_ABNORMALLY,
+            "the client's connection closed abnormally (1006): no close frame",
+        )
+    if closed.initiated_by == "client" and closed.code not in NORMAL_CLOSE_CODES:
+        reason = f' "{closed.reason}"' if closed.reason else ""
+        return Verdict(
+            ExitStatus.CLOSED_WITH_ERROR_CODE,
+            f"the client closed with {_code(closed.code)}{reason}",
         )
     return Verdict(ExitStatus.OK)

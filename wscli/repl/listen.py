@@ -25,8 +25,8 @@ from rich.text import Text
 from wscli.env import Env
 from wscli.errors import UsageError, WscliError
 from wscli.events import Event, Message, Opened, Ping, Pong, ReadyState
-from wscli.options import OutputOptions, WaitRules
-from wscli.outcome import Verdict, judge
+from wscli.options import OutputOptions
+from wscli.outcome import Verdict, judge_once
 from wscli.render import event_json, peer_opened_line
 from wscli.repl import commands as c
 from wscli.repl import listen_commands as lc
@@ -128,9 +128,11 @@ class ListenRepl:
         ender = asyncio.create_task(self._end_when(interrupt))
         try:
             with self._proxy:
-                await self._loop()
-                await self.listener.stop(1001)
-                await asyncio.wait_for(consumer, 2.0)
+                try:
+                    await self._loop()
+                finally:
+                    await self.listener.stop(1001)  # every client gets 1001, whatever ended it
+                await asyncio.wait_for(consumer, 2.0)  # their close events are shown
         except TimeoutError:
             pass
         finally:
@@ -138,7 +140,7 @@ class ListenRepl:
                 task.cancel()
         once = self.listener.once_closed
         if once.done() and not interrupt.is_set():
-            return judge(once.result(), WaitRules(), received=0, matched=False)
+            return judge_once(once.result())
         return Verdict(ExitStatus.OK)
 
     async def _end_when(self, interrupt: asyncio.Event) -> None:

@@ -169,7 +169,7 @@ class Listener:
         bridge = None
         mode = self.options.mode
         if mode == "echo":
-            peer.on_message = peer.send
+            peer.echo = True
         elif mode == "broadcast":
             peer.on_message = functools.partial(self.send_all, but=peer.id)
         elif mode == "exec":

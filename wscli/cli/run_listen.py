@@ -79,8 +79,15 @@ async def _start(options: ListenOptions, page: bytes | None) -> "Listener":
                 "ports below 1024 need privileges; choose a higher one",
             ) from None
         if exc.errno == errno.ENOENT and options.cert:
+            import os.path
+
+            missing = [
+                f"--{name} {path}"
+                for name, path in (("cert", options.cert), ("key", options.key))
+                if path is not None and not os.path.exists(path)
+            ]
             raise UsageError(
-                f"cannot read --cert/--key: {exc.strerror}: {exc.filename or options.cert}",
+                f"cannot read {' and '.join(missing) or '--cert/--key'}: {exc.strerror}",
                 "check the paths",
             ) from None
         raise ConnectFailed(f"cannot listen on {where}: {exc.strerror or exc}", "") from None

@@ -56,7 +56,8 @@ class ListenRepl:
         self._prompt: PromptSession[str] | None = None
         self._log: list[str] = []
         self._tasks: set[asyncio.Future[None]] = set()
-        listener.report_sent = False  # a typed line is shown once, not once per client
+        # Sent messages are logged per client (for /save) but shown once, as typed.
+        listener.report_sent = True
 
     def show(self, text: Text | str) -> None:
         self._proxy.write(ansi([text if isinstance(text, Text) else Text(text)], self._console))
@@ -168,6 +169,8 @@ class ListenRepl:
     def _render(self, conn_id: int, event: Event) -> Text | None:
         if isinstance(event, Ping | Pong) and not self.show_ping_pong:
             return None
+        if isinstance(event, Message) and event.direction == "out":
+            return None  # shown once when typed: "[all (3 clients)] > text"
         label = Text(f"[{conn_id}] ", style="bold")
         if isinstance(event, Opened):
             return label + Text(peer_opened_line(conn_id, event), style="green")

@@ -12,10 +12,13 @@ import contextlib
 import functools
 import logging
 import ssl
+import weakref
 from collections import deque
 from collections.abc import AsyncIterator
+from typing import Any
 
 from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.protocol import State
 
 from wscli.events import Closed, Event, Opened, ReadyState
 from wscli.link import Link, reporting_connection
@@ -52,6 +55,9 @@ class Peer(Link):
         self._ws = ws  # the handshake is done: OPEN from the start
         remote = ws.remote_address
         self.remote = f"{remote[0]}:{remote[1]}" if isinstance(remote, tuple) else str(remote)
+        local = ws.local_address
+        #: The port the client connected to (``listen 0`` picks one).
+        self.local_port: int = local[1] if isinstance(local, tuple) else 0
         self.path = ws.request.path if ws.request is not None else "/"
         self.username: str | None = getattr(ws, "username", None)
 
@@ -74,6 +80,7 @@ class Listener:
         self.report_sent = True
         self._page = page
         self._server: Server | None = None
+        self._connections: weakref.WeakSet[ServerConnection] = weakref.WeakSet()
         self._queue: deque[ServerEvent] = deque()
         self._wakeup: asyncio.Future[None] | None = None
         self._stopped = False
@@ -98,7 +105,6 @@ class Listener:
         page = self._page
         gate = Gate(options, count=lambda: len(self.peers), page=(lambda: page) if page else None)
         context = _tls_context(options) if options.cert else None
-        listener = self
 
         self._server = await serve(
             self._handle,
@@ -115,9 +121,7 @@ class Listener:
             ssl=context,
             logger=logger,
             server_header="wscli",
-            create_connection=reporting_connection(
-                ServerConnection, lambda ws: listener._link_of(ws)
-            ),
+            create_connection=self._connection_factory(),
         )
         sockname = next(iter(self._server.sockets)).getsockname()
         host = sockname[0]
@@ -133,6 +137,12 @@ class Listener:
             return
         self._stopped = True
         self._server.close(close_connections=False)
+        for connection in list(self._connections):
+            # A stalled handshake must not delay the exit. (No transport yet: still in the
+            # TLS handshake, which ssl_handshake_timeout ends.)
+            transport = getattr(connection, "transport", None)
+            if transport is not None and connection.protocol.state is State.CONNECTING:
+                transport.abort()
         peers = list(self.peers.values())
         await asyncio.gather(*(peer.close(code, reason) for peer in peers), return_exceptions=True)
         with contextlib.suppress(asyncio.TimeoutError):
@@ -143,6 +153,19 @@ class Listener:
 
     def _link_of(self, ws: ServerConnection) -> Link | None:
         return getattr(ws, "wscli_peer", None)
+
+    def _connection_factory(self) -> type[ServerConnection]:
+        """Connections that report pings and pongs, and that :meth:`stop` can find while
+        they are still in their handshake (websockets lists them only once OPEN)."""
+        base = reporting_connection(ServerConnection, self._link_of)
+        connections = self._connections
+
+        class TrackedConnection(base):  # type: ignore[valid-type,misc]
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, **kwargs)
+                connections.add(self)
+
+        return TrackedConnection
 
     async def _handle(self, ws: ServerConnection) -> None:
         if self._stopped or (self.options.once and self.accepted >= 1):

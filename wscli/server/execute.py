@@ -39,7 +39,7 @@ def process_environment(peer: "PeerLike", options: ListenOptions) -> dict[str, s
         PATH_INFO="",
         QUERY_STRING=query,
         SERVER_NAME=options.host,
-        SERVER_PORT=str(options.port),
+        SERVER_PORT=str(peer.local_port),
         SERVER_PROTOCOL="HTTP/1.1",
         SERVER_SOFTWARE="wscli",
         HTTPS="on" if options.cert else "",
@@ -62,6 +62,7 @@ class PeerLike(Protocol):
 
     id: int
     remote: str
+    local_port: int
     path: str
     username: str | None
 
@@ -152,17 +153,43 @@ class Bridge:
                 self.peer.send(payload)
 
     async def _stop(self, process: asyncio.subprocess.Process) -> None:
+        """End the process group: stdin closed, then SIGTERM, then SIGKILL, GRACE apart.
+
+        The whole group, not just the shell: ``sh -c`` may stay the parent of the command,
+        and a command that ignores SIGTERM outlives it.
+        """
         if process.stdin is not None:
             process.stdin.close()
         for sig in (None, signal.SIGTERM, signal.SIGKILL):
             if sig is not None:
-                with contextlib.suppress(ProcessLookupError):
+                try:
                     os.killpg(process.pid, sig)
-            try:
-                self.exit_status = await asyncio.wait_for(process.wait(), GRACE)
+                except ProcessLookupError:
+                    return
+            if await self._ended(process, GRACE):
                 return
-            except TimeoutError:
-                continue
+
+    async def _ended(self, process: asyncio.subprocess.Process, within: float) -> bool:
+        """Wait up to ``within`` seconds for the process and the rest of its group."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within
+        try:
+            self.exit_status = await asyncio.wait_for(process.wait(), within)
+        except TimeoutError:
+            return False
+        while _group_alive(process.pid):
+            if loop.time() >= deadline:
+                return False
+            await asyncio.sleep(0.05)  # no event tells when a group's last member ends
+        return True
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except (ProcessLookupError, PermissionError):
+        return False
+    return True
 
 
 def _decode(line: bytes, fmt: str) -> str | bytes | None:

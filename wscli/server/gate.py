@@ -87,6 +87,8 @@ class Gate:
         if not upgrade:
             if route == "/healthz":
                 return connection.respond(http.HTTPStatus.OK, "ok\n")
+            if route == "/favicon.ico":  # browsers ask with every page; there is none
+                return connection.respond(http.HTTPStatus.NOT_FOUND, "no icon\n")
             if route == "/" and self._page is not None:
                 return await self._auth_check(connection, request) or _html(self._page())
             if options.path is not None and route != options.path:

@@ -433,3 +433,74 @@ def test_status_line_shows_subprotocol_and_query() -> None:
             f"wscli: client 1 connected from 127.0.0.1:{port} to /room?x=1 (protocol: chat.v1)\n"
         )
         assert server.stop() == 0
+
+
+# Output and connection options
+
+
+def test_verbose_shows_each_clients_request_headers() -> None:
+    """-v prints each client's request headers on stderr, its credentials masked."""
+    with listening("-v", "--echo") as server:
+
+        async def scenario() -> None:
+            headers = {"X-Trace": "abc123", "Authorization": "Bearer s3cret"}
+            async with connect(server.url, additional_headers=headers) as ws:
+                await ws.send("hi")
+                assert await ws.recv() == "hi"
+
+        run(scenario())
+        server.stderr.wait_for("client 1 closed")
+        assert server.stop() == 0
+    stderr = "".join(server.stderr.lines)
+    assert "client 1 request headers:" in stderr
+    assert "X-Trace: abc123" in stderr
+    assert "s3cret" not in stderr
+
+
+def test_timestamps_prefix_received_messages() -> None:
+    """-t prefixes each received message on stdout with its UTC time."""
+    with listening("-t") as server:
+
+        async def scenario() -> None:
+            async with client(server.url) as ws:
+                await ws.send("stamped")
+
+        run(scenario())
+        out = server.stdout.wait_for("stamped")
+        assert server.stop() == 0
+    stamp, text = out.rstrip("\n").split(" ", 1)
+    assert text == "stamped"
+    assert stamp.endswith("Z") and "T" in stamp and stamp.startswith("20")
+
+
+def test_no_compression_refuses_permessage_deflate() -> None:
+    """--no-compression: a client offering permessage-deflate gets no extension; without
+    it, the extension is negotiated."""
+
+    async def extensions(url: str) -> str:
+        async with connect(url) as ws:  # offers permessage-deflate
+            assert ws.response is not None
+            return ws.response.headers.get("Sec-WebSocket-Extensions", "")
+
+    with listening("--no-compression") as server:
+        assert run(extensions(server.url)) == ""
+        assert server.stop() == 0
+    with listening() as server:
+        assert "permessage-deflate" in run(extensions(server.url))
+        assert server.stop() == 0
+
+
+def test_ping_interval_pings_clients_and_show_ping_pong_reports_it() -> None:
+    """--ping-interval makes the server ping each client; -P shows the ping sent and the
+    client's pong on stderr, labelled with the client's id."""
+    with listening("--ping-interval", "0.2", "-P") as server:
+
+        async def scenario() -> None:
+            async with client(server.url):
+                # The client answers pings by itself; wait until wscli reports a pong.
+                await line(server.stderr, "client 1: < pong")
+
+        run(scenario())
+        assert server.stop() == 0
+    stderr = "".join(server.stderr.lines)
+    assert "client 1: > ping" in stderr

@@ -9,6 +9,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "wscli"
 MODULES = sorted(PACKAGE.rglob("*.py"))
 PURE = {
+    "config",
     "codes",
     "errors",
     "events",

@@ -8,10 +8,12 @@ from typing import NoReturn
 import click
 
 from wscli.cli.close import close_command
-from wscli.cli.common import EXIT_EPILOG
+from wscli.cli.common import ENVIRONMENT_EPILOG, EXIT_EPILOG
+from wscli.cli.completion import completion_command
 from wscli.cli.connect import connect_command
 from wscli.cli.listen import listen_command
 from wscli.cli.send import send_command
+from wscli.cli.settings import config_defaults, use_env_vars
 from wscli.env import Env
 from wscli.errors import UsageError, WscliError
 from wscli.options import OutputOptions
@@ -22,8 +24,31 @@ __all__ = ["main", "run", "wscli"]
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-@click.group(context_settings=CONTEXT, epilog=EXIT_EPILOG)
-@click.version_option(None, "-V", "--version", package_name="wscli-tool", prog_name="wscli")
+def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    import platform
+    from importlib.metadata import version
+
+    import wscli as package
+
+    click.echo(
+        f"wscli {package.__version__} (websockets {version('websockets')}, "
+        f"{platform.python_implementation()} {platform.python_version()})"
+    )
+    ctx.exit()
+
+
+@click.group(context_settings=CONTEXT, epilog=EXIT_EPILOG + ENVIRONMENT_EPILOG)
+@click.option(
+    "-V",
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_show_version,
+    help="Show the versions of wscli, websockets and Python, and exit.",
+)
 def wscli() -> None:
     """A WebSocket client for terminals, pipes, scripts and CI checks.
 
@@ -38,6 +63,8 @@ wscli.add_command(connect_command)
 wscli.add_command(send_command)
 wscli.add_command(close_command)
 wscli.add_command(listen_command)
+wscli.add_command(completion_command)
+use_env_vars(wscli)
 
 
 def main(argv: list[str] | None = None) -> NoReturn:
@@ -48,7 +75,11 @@ def main(argv: list[str] | None = None) -> NoReturn:
 def run(argv: list[str] | None = None) -> int:
     """Run the command line ``argv`` (default: sys.argv) and return the exit status."""
     try:
-        result = wscli.main(args=argv, prog_name="wscli", standalone_mode=False)
+        args = list(sys.argv[1:] if argv is None else argv)
+        args, default_map = config_defaults(wscli, args, os.environ)
+        result = wscli.main(
+            args=args, prog_name="wscli", standalone_mode=False, default_map=default_map
+        )
         code = int(result) if isinstance(result, int) else ExitStatus.OK
     except click.exceptions.Exit as exit_:
         code = exit_.exit_code

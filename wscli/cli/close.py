@@ -5,6 +5,7 @@ from typing import Any
 import click
 
 from wscli.cli.common import (
+    ENVIRONMENT_EPILOG,
     EXIT_EPILOG,
     connection_options,
     output_options,
@@ -17,7 +18,7 @@ from wscli.payload import decode_input
 __all__ = ["close_command"]
 
 
-@click.command("close", epilog=EXIT_EPILOG)
+@click.command("close", epilog=EXIT_EPILOG + ENVIRONMENT_EPILOG)
 @click.argument("url")
 @click.option(
     "--code",

@@ -18,6 +18,7 @@ from wscli.request import parse_auth, parse_header, parse_size, parse_url
 from wscli.status import EXIT_STATUS_HELP
 
 __all__ = [
+    "ENVIRONMENT_EPILOG",
     "EXIT_EPILOG",
     "connect_options",
     "connection_options",
@@ -30,6 +31,16 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_EPILOG = "\b\nExit status:\n" + "\n".join(
     f"  {int(status):>3}  {text}" for status, text in EXIT_STATUS_HELP.items()
+)
+
+ENVIRONMENT_EPILOG = (
+    "\n\n\b\nEnvironment:\n"
+    "  WSCLI_<OPTION>   any option, e.g. WSCLI_MAX_SIZE=1M, WSCLI_HEADER (one per line)\n"
+    "  WSCLI_CONFIG     the config file (default $XDG_CONFIG_HOME/wscli/config.toml)\n"
+    "  XDG_STATE_HOME   where the REPL keeps its history (wscli/history)\n"
+    "  NO_COLOR, FORCE_COLOR   turn colour off, or on when not on a terminal\n"
+    "  ws_proxy, wss_proxy, https_proxy, http_proxy, socks_proxy, no_proxy   proxies\n"
+    "\n\b\nConfig and profiles (@NAME as the URL): see man wscli, or README."
 )
 
 _FILE = click.Path(dir_okay=False)

@@ -5,6 +5,7 @@ from typing import Any
 import click
 
 from wscli.cli.common import (
+    ENVIRONMENT_EPILOG,
     EXIT_EPILOG,
     connection_options,
     output_options,
@@ -19,7 +20,7 @@ from wscli.payload import decode_input
 __all__ = ["connect_command"]
 
 
-@click.command("connect", epilog=EXIT_EPILOG)
+@click.command("connect", epilog=EXIT_EPILOG + ENVIRONMENT_EPILOG)
 @click.argument("url", required=False)
 @click.option(
     "-x",

@@ -4,7 +4,7 @@ from typing import Any
 
 import click
 
-from wscli.cli.common import EXIT_EPILOG, output_options, output_settings
+from wscli.cli.common import ENVIRONMENT_EPILOG, EXIT_EPILOG, output_options, output_settings
 from wscli.cli.run_listen import run_listen
 from wscli.errors import UsageError
 from wscli.options import ListenMode, ListenOptions
@@ -16,7 +16,7 @@ _FILE = click.Path(dir_okay=False)
 _SECONDS = click.FloatRange(min=0)
 
 
-@click.command("listen", epilog=EXIT_EPILOG)
+@click.command("listen", epilog=EXIT_EPILOG + ENVIRONMENT_EPILOG)
 @click.argument("port", type=click.IntRange(0, 65535), default=8765, required=False)
 @click.option(
     "--host",

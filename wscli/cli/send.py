@@ -6,6 +6,7 @@ from typing import Any
 import click
 
 from wscli.cli.common import (
+    ENVIRONMENT_EPILOG,
     EXIT_EPILOG,
     connection_options,
     output_options,
@@ -21,7 +22,7 @@ from wscli.payload import decode_input
 __all__ = ["send_command"]
 
 
-@click.command("send", epilog=EXIT_EPILOG)
+@click.command("send", epilog=EXIT_EPILOG + ENVIRONMENT_EPILOG)
 @click.argument("url")
 @click.argument("messages", nargs=-1, metavar="[MESSAGE]...")
 @click.option(

@@ -1,0 +1,33 @@
+"""``wscli completion SHELL``: the shell's completion script, from click's own machinery."""
+
+import click
+
+__all__ = ["SHELLS", "completion_command", "completion_script"]
+
+SHELLS = ("bash", "zsh", "fish")
+
+
+def completion_script(shell: str) -> str:
+    """The completion script for ``shell``: it asks ``wscli`` itself for each completion
+    (``_WSCLI_COMPLETE``), so it cannot drift from the options."""
+    from click.shell_completion import get_completion_class
+
+    from wscli.cli import wscli
+
+    cls = get_completion_class(shell)
+    assert cls is not None
+    return cls(wscli, {}, "wscli", "_WSCLI_COMPLETE").source()
+
+
+@click.command("completion")
+@click.argument("shell", type=click.Choice(SHELLS))
+def completion_command(shell: str) -> int:
+    """Print the completion script for SHELL (bash, zsh or fish).
+
+    \b
+    bash:  wscli completion bash > ~/.local/share/bash-completion/completions/wscli
+    zsh:   wscli completion zsh > "${fpath[1]}/_wscli"
+    fish:  wscli completion fish > ~/.config/fish/completions/wscli.fish
+    """
+    click.echo(completion_script(shell), nl=False)
+    return 0

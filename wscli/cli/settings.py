@@ -1,0 +1,178 @@
+"""Where option values come from besides the command line: ``WSCLI_<OPTION>`` environment
+variables, the config file's ``[defaults]`` and ``[profiles.NAME]`` (``@NAME`` as the URL).
+
+Precedence, strongest first: the command line, the environment, the profile, ``[defaults]``,
+the built-in default.
+"""
+
+import os
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from wscli.config import Config, OptionSpec, Profile, config_path, load_config
+from wscli.errors import UsageError
+
+if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
+
+__all__ = [
+    "complete_profiles",
+    "config_defaults",
+    "env_var_name",
+    "option_specs",
+    "use_env_vars",
+]
+
+#: Options that take no environment variable.
+_NO_ENV = {"help", "version"}
+
+
+def _options(group: click.Group) -> Iterator[tuple[click.Command, click.Option]]:
+    for command in group.commands.values():
+        for param in command.params:
+            if isinstance(param, click.Option) and param.name not in _NO_ENV:
+                yield command, param
+
+
+def _long_name(option: click.Option) -> str:
+    longs = [opt for opt in option.opts if opt.startswith("--")]
+    return longs[0][2:] if longs else str(option.name).replace("_", "-")
+
+
+def env_var_name(option: click.Option) -> str:
+    """``WSCLI_MAX_SIZE`` for ``--max-size``."""
+    return "WSCLI_" + _long_name(option).upper().replace("-", "_")
+
+
+def use_env_vars(group: click.Group) -> None:
+    """Give every option of every command its ``WSCLI_<OPTION>`` variable (shown in
+    ``--help``). Repeatable options take one value per line."""
+    for _, option in _options(group):
+        option.envvar = env_var_name(option)
+        option.show_envvar = True
+
+
+def option_specs(group: click.Group) -> dict[str, OptionSpec]:
+    """Every option's long name -> what a config file may set it to."""
+    specs: dict[str, OptionSpec] = {}
+    for _, option in _options(group):
+        if option.multiple:
+            kind = "list"
+        elif option.is_flag:
+            kind = "bool"
+        elif isinstance(option.type, click.types.IntParamType):
+            kind = "int"
+        elif isinstance(option.type, click.types.FloatParamType):
+            kind = "float"
+        else:
+            kind = "str"
+        choices = tuple(option.type.choices) if isinstance(option.type, click.Choice) else ()
+        specs[_long_name(option)] = OptionSpec(str(option.name), kind, tuple(map(str, choices)))
+    return specs
+
+
+def _load(group: click.Group, environ: Mapping[str, str]) -> Config:
+    return load_config(config_path(environ), option_specs(group))
+
+
+def config_defaults(
+    group: click.Group, argv: list[str], environ: Mapping[str, str]
+) -> tuple[list[str], dict[str, Any] | None]:
+    """``argv`` with ``@NAME`` replaced by the profile's URL (and its messages added), and
+    the ``default_map`` for click built from ``[defaults]`` and the profile.
+
+    Raises:
+        UsageError: a bad config file, an unknown profile, a profile without a URL, or an
+            ``auth-env`` variable that is not set.
+    """
+    path = config_path(environ)
+    if not path.is_file() and not any(token.startswith("@") for token in argv):
+        return argv, None  # the common case costs one stat()
+    command_name, url, position = _command_and_url(group, argv)
+    config = _load(group, environ)
+    profile: Profile | None = None
+    if url is not None and url.startswith("@"):
+        profile = config.profiles.get(url[1:])
+        if profile is None:
+            known = ", ".join("@" + name for name in config.profiles) or "none"
+            where = config.path or path
+            raise UsageError(f"no profile {url[1:]!r} in {where}", f"profiles defined: {known}")
+        if profile.url is None:
+            raise UsageError(
+                f"profile {profile.name!r} has no url",
+                f'add url = "ws://..." to [profiles.{profile.name}]',
+            )
+        argv = [*argv[:position], profile.url, *argv[position + 1 :]]
+        if command_name == "send" and profile.messages:
+            argv = [*argv[: position + 1], *profile.messages, *argv[position + 1 :]]
+    default_map: dict[str, Any] = {}
+    for name, command in group.commands.items():
+        params = {_long_name(p): p for p in command.params if isinstance(p, click.Option)}
+        values: dict[str, Any] = {}
+        layers = [config.defaults]
+        if profile is not None and name == command_name:
+            layers.append(profile.options)
+        for layer in layers:
+            for key, value in layer.items():
+                if key in params:
+                    values[str(params[key].name)] = value
+        if profile is not None and name == command_name:
+            if profile.auth_env is not None and "auth" in params:
+                secret = environ.get(profile.auth_env)
+                if secret is None:
+                    raise UsageError(
+                        f"profile {profile.name!r} takes --auth from ${profile.auth_env}, "
+                        "which is not set",
+                        f"export {profile.auth_env}=USER:PASS",
+                    )
+                values["auth"] = secret
+            if profile.messages and "execute" in params:
+                values["execute"] = list(profile.messages)
+        if values:
+            default_map[name] = values
+    return argv, default_map or None
+
+
+def _command_and_url(group: click.Group, argv: list[str]) -> tuple[str | None, str | None, int]:
+    """The command's name, its URL argument and that argument's index in ``argv``."""
+    for index, token in enumerate(argv):
+        if token in group.commands:
+            command = group.commands[token]
+            rest = argv[index + 1 :]
+            try:
+                ctx = command.make_context(token, list(rest), resilient_parsing=True)
+            except click.exceptions.ClickException:
+                return token, None, -1
+            url = ctx.params.get("url")
+            if not isinstance(url, str):
+                return token, None, -1
+            for offset, value in enumerate(rest):
+                if value == url:
+                    return token, url, index + 1 + offset
+            return token, url, -1
+        if not token.startswith("-"):
+            break
+    return None, None, -1
+
+
+def complete_profiles(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> "list[CompletionItem]":
+    """Shell completion of ``@NAME`` for the URL argument, from the config file."""
+    from click.shell_completion import CompletionItem
+
+    if incomplete and not incomplete.startswith("@"):
+        return []
+    group = ctx.find_root().command
+    try:
+        assert isinstance(group, click.Group)
+        profiles = _load(group, os.environ).profiles
+    except (UsageError, AssertionError):
+        return []
+    return [
+        CompletionItem("@" + name, help=profile.url or "")
+        for name, profile in profiles.items()
+        if ("@" + name).startswith(incomplete)
+    ]

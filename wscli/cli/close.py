@@ -12,6 +12,7 @@ from wscli.cli.common import (
     output_settings,
 )
 from wscli.cli.run import run_close_command
+from wscli.cli.settings import complete_close_codes, complete_profiles
 from wscli.codes import parse_close_code, parse_expected_code, validate_close
 from wscli.payload import decode_input
 
@@ -19,10 +20,11 @@ __all__ = ["close_command"]
 
 
 @click.command("close", epilog=EXIT_EPILOG + ENVIRONMENT_EPILOG)
-@click.argument("url")
+@click.argument("url", shell_complete=complete_profiles)
 @click.option(
     "--code",
     default="1000",
+    shell_complete=complete_close_codes,
     show_default=True,
     metavar="N|none",
     help="Close code to send; 'none' sends an empty close frame.",
@@ -38,7 +40,10 @@ __all__ = ["close_command"]
     help="Send this message before closing (repeatable).",
 )
 @click.option(
-    "--expect-code", metavar="N", help="Require the server to answer with this close code."
+    "--expect-code",
+    metavar="N",
+    shell_complete=complete_close_codes,
+    help="Require the server to answer with this close code.",
 )
 @click.option(
     "--timeout",

@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 
 import click
 
+from wscli.cli.settings import complete_close_codes
 from wscli.codes import parse_expected_code
 from wscli.errors import UsageError
 from wscli.options import (
@@ -218,6 +219,7 @@ wait_options = _apply(
         click.option(
             "--expect-close",
             metavar="CODE",
+            shell_complete=complete_close_codes,
             help="Wait for the server to close, and require this close code.",
         ),
     ]

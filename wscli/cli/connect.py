@@ -14,6 +14,7 @@ from wscli.cli.common import (
     wait_rules,
 )
 from wscli.cli.run import run_exchange, run_repl
+from wscli.cli.settings import complete_profiles
 from wscli.env import Env
 from wscli.payload import decode_input
 
@@ -21,7 +22,7 @@ __all__ = ["connect_command"]
 
 
 @click.command("connect", epilog=EXIT_EPILOG + ENVIRONMENT_EPILOG)
-@click.argument("url", required=False)
+@click.argument("url", required=False, shell_complete=complete_profiles)
 @click.option(
     "-x",
     "--execute",

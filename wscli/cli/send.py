@@ -15,6 +15,7 @@ from wscli.cli.common import (
     wait_rules,
 )
 from wscli.cli.run import STDIN, run_exchange
+from wscli.cli.settings import complete_profiles
 from wscli.env import Env
 from wscli.errors import UsageError
 from wscli.payload import decode_input
@@ -23,13 +24,14 @@ __all__ = ["send_command"]
 
 
 @click.command("send", epilog=EXIT_EPILOG + ENVIRONMENT_EPILOG)
-@click.argument("url")
+@click.argument("url", shell_complete=complete_profiles)
 @click.argument("messages", nargs=-1, metavar="[MESSAGE]...")
 @click.option(
     "-f",
     "--file",
     "files",
     multiple=True,
+    type=click.Path(dir_okay=False),
     metavar="PATH",
     help="Send this file as one message (repeatable; after the MESSAGE arguments).",
 )

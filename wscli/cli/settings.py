@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
 
 __all__ = [
+    "complete_close_codes",
     "complete_profiles",
     "config_defaults",
     "env_var_name",
@@ -175,4 +176,21 @@ def complete_profiles(
         CompletionItem("@" + name, help=profile.url or "")
         for name, profile in profiles.items()
         if ("@" + name).startswith(incomplete)
+    ]
+
+
+def complete_close_codes(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> "list[CompletionItem]":
+    """Shell completion of close codes, each with its name from the registry."""
+    from click.shell_completion import CompletionItem
+
+    from wscli.codes import SENDABLE_CODES, close_code_name
+
+    choices = [(str(code), name) for code, name in sorted(SENDABLE_CODES.items())]
+    choices += [("3000", close_code_name(3000)), ("4000", close_code_name(4000))]
+    if param.name == "code":
+        choices.append(("none", "an empty close frame"))
+    return [
+        CompletionItem(value, help=name) for value, name in choices if value.startswith(incomplete)
     ]

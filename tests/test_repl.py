@@ -177,8 +177,16 @@ def history_entries(home: Path) -> list[str]:
     return [line[1:] for line in text.splitlines() if line.startswith("+")]
 
 
-def quit_cleanly(terminal: Terminal) -> None:
-    """Ctrl-D on an empty line: wscli closes with 1000 and exits 0."""
+def quit_cleanly(terminal: Terminal, *, after_output: bool = False) -> None:
+    """Ctrl-D on an empty line: wscli closes with 1000 and exits 0.
+
+    ``after_output``: the last thing awaited was output that follows a typed line (an
+    echo); wait for the prompt drawn after it first. Keys that arrive in the instant
+    between one prompt accepting a line and the next prompt starting are read by the
+    finished prompt and lost (prompt-toolkit); a person cannot type that fast.
+    """
+    if after_output:
+        terminal.expect(r"open>")
     terminal.send(CTRL_D)
     terminal.expect(r"closed: 1000 \(Normal Closure\), wasClean=true, closed by client")
     assert terminal.exit_status() == 0
@@ -210,7 +218,7 @@ def test_partly_typed_input_survives_an_incoming_message(
     terminal.expect(r"open> *hel")  # the prompt drawn again, "hel" still in it
     terminal.type_line("lo")
     terminal.expect(r"^< hello$")
-    quit_cleanly(terminal)
+    quit_cleanly(terminal, after_output=True)
     assert server.last().messages == ["first", "hello"]
 
 
@@ -266,7 +274,7 @@ def test_binary_hex_dump_then_base64_view(repl: Terminal, server: ScenarioServer
     repl.expect(r"view\s*base64")  # the toolbar follows
     repl.type_line("/binary 00ff41")
     repl.expect(r"^< \[binary, 3 bytes\] AP9B$")
-    quit_cleanly(repl)
+    quit_cleanly(repl, after_output=True)
     assert server.last().messages == [b"\x00\xffA", b"\x00\xffA"]
 
 
@@ -274,7 +282,7 @@ def test_json_message_is_pretty_printed(repl: Terminal, server: ScenarioServer) 
     """A JSON text message is shown pretty-printed: one member per line, indented."""
     repl.type_line('{"a":1,"b":[true,null]}')
     repl.expect(r'^< \{\n  "a": 1,\n  "b": \[\n    true,\n    null\n  \]\n\}$')
-    quit_cleanly(repl)
+    quit_cleanly(repl, after_output=True)
     assert server.last().messages == ['{"a":1,"b":[true,null]}']
 
 
@@ -296,7 +304,7 @@ def test_ctrl_c_clears_the_line_and_keeps_the_session(
     repl.send(CTRL_C)
     repl.type_line("after")
     repl.expect(r"^< after$")
-    quit_cleanly(repl)
+    quit_cleanly(repl, after_output=True)
     assert server.last().messages == ["after"]
     assert "> secret" not in repl.text
 
@@ -330,7 +338,7 @@ def test_execute_messages_then_interactive(
     terminal.expect(r" OPEN \s*\|")
     terminal.type_line("again")
     terminal.expect(r"^< again$")
-    quit_cleanly(terminal)
+    quit_cleanly(terminal, after_output=True)
     assert server.last().messages == ["hello", "world", "again"]
 
 
@@ -343,7 +351,7 @@ def test_history_persists_across_runs(
     first.ready()
     first.type_line("remember-me")
     first.expect(r"^< remember-me$")
-    quit_cleanly(first)
+    quit_cleanly(first, after_output=True)
     assert history_entries(home) == ["remember-me"]
 
     second = start(terminals, home, server.url("/echo"))
@@ -352,7 +360,7 @@ def test_history_persists_across_runs(
     second.expect(r"remember-me")
     second.send(ENTER)
     second.expect(r"^< remember-me$")
-    quit_cleanly(second)
+    quit_cleanly(second, after_output=True)
     first_record, second_record = server.wait_connections(2)
     assert first_record.messages == ["remember-me"]
     assert second_record.messages == ["remember-me"]
@@ -385,7 +393,7 @@ def test_invalid_json_asks_before_sending(
     repl.expect(question)
     repl.type_line("y")
     repl.expect(r"^< \{oops$")
-    quit_cleanly(repl)
+    quit_cleanly(repl, after_output=True)
     assert server.last().messages == ["{oops"]
     assert history_entries(home) == ["{oops"]  # the answers are not messages to recall
 

@@ -56,3 +56,22 @@ def test_quitting_while_connecting_exits_130(
     terminal.expect(r" CONNECTING \s*\|")
     terminal.send(CTRL_D)
     assert terminal.exit_status() == 130
+
+
+def test_ctrl_c_while_messages_stream_in_only_clears_the_line(
+    server: ScenarioServer, home: Path, terminals: list[Terminal]
+) -> None:
+    """Ctrl-C pressed while a burst of messages prints above the prompt clears the line and
+    nothing more: the session stays OPEN, and Ctrl-D then closes with 1000 and exits 0.
+    (Printing above the prompt must not hand the keyboard to the terminal driver, where
+    Ctrl-C would be a SIGINT: close with 1001, exit 130.)"""
+    terminal = start(terminals, home, server.url("/burst?n=30000"))
+    terminal.expect(r" OPEN \s*\|")
+    terminal.expect(r"^< m100$")  # the burst is printing
+    for _ in range(40):
+        terminal.send("x\x03")  # type something, then Ctrl-C, while output streams
+    terminal.expect(r"^< m29999$")
+    terminal.expect(r"open>")
+    terminal.send(CTRL_D)
+    assert terminal.exit_status() == 0
+    assert server.connections[0].close_code == 1000

@@ -143,11 +143,13 @@ class Repl:
     async def run(self, interrupt: asyncio.Event) -> Verdict:
         from wscli.repl.completion import SlashCompleter
         from wscli.repl.keys import make_key_bindings
+        from wscli.repl.terminal import raw_input
         from wscli.repl.toolbar import TOOLBAR_STYLE
 
         path = history_path(self.env)
         path.parent.mkdir(parents=True, exist_ok=True)
         self._prompt = PromptSession(
+            input=raw_input(),
             history=FileHistory(str(path)),
             auto_suggest=AutoSuggestFromHistory(),
             completer=SlashCompleter(),

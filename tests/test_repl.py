@@ -181,9 +181,8 @@ def quit_cleanly(terminal: Terminal, *, after_output: bool = False) -> None:
     """Ctrl-D on an empty line: wscli closes with 1000 and exits 0.
 
     ``after_output``: the last thing awaited was output that follows a typed line (an
-    echo); wait for the prompt drawn after it first. Keys that arrive in the instant
-    between one prompt accepting a line and the next prompt starting are read by the
-    finished prompt and lost (prompt-toolkit); a person cannot type that fast.
+    echo); wait for the prompt drawn after it first, so that Ctrl-D goes to a running
+    prompt, as a person's would.
     """
     if after_output:
         terminal.expect(r"open>")

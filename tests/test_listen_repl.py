@@ -513,14 +513,25 @@ def test_listen_toolbar_text() -> None:
     )
 
 
-def test_listen_toolbar_is_cut_to_the_width() -> None:
-    """A toolbar wider than the terminal is cut to exactly the width, ending with "…"; one
-    that fits is whole; control characters from the URL are escaped."""
-    full = _toolbar()
-    assert _toolbar(width=len(full)) == full
-    cut = _toolbar(width=30)
+def test_listen_toolbar_gives_way_by_importance() -> None:
+    """A toolbar wider than the terminal drops the view first, then bufferedAmount and the
+    URL; the state, the client count and the target stay; only then is the text cut, to
+    exactly the width, ending with "…". One that fits is whole; control characters from
+    the URL are escaped."""
+    full = _toolbar(buffered_amount=2048, target=3)
+    assert _toolbar(buffered_amount=2048, target=3, width=len(full)) == full
+    assert _toolbar(buffered_amount=2048, target=3, width=len(full) - 1) == (
+        " LISTENING  | ws://127.0.0.1:8765 | clients 2 | to client 3 | bufferedAmount 2.0 KiB"
+    )
+    assert _toolbar(buffered_amount=2048, target=3, width=70) == (
+        " LISTENING  | ws://127.0.0.1:8765 | clients 2 | to client 3"
+    )
+    assert _toolbar(buffered_amount=2048, target=3, width=50) == (
+        " LISTENING  | clients 2 | to client 3"
+    )
+    cut = _toolbar(target=3, width=30)
+    assert cut == " LISTENING  | clients 2 | to …"
     assert len(cut) == 30
-    assert cut == full[:29] + "…"
     escaped = "".join(
         text
         for _, text in listen_toolbar_fragments(

@@ -217,25 +217,34 @@ def listen_toolbar_fragments(
     buffered_amount: int = 0,
     width: int = 80,
 ) -> list[Fragment]:
-    """``wscli listen``'s toolbar: LISTENING, the address, client count, target, view."""
+    """``wscli listen``'s toolbar: LISTENING, the address, client count, target, view.
+
+    When it does not fit, the view goes first, then the URL loses its middle, then
+    bufferedAmount and the URL give way; the state, the client count and the target stay;
+    as a last resort the text is cut.
+    """
     shown_target = "all clients" if target is None else f"client {target}"
-    parts: list[list[Fragment]] = [
-        [("class:toolbar.state.open", " LISTENING ")],
-        [("class:toolbar.url", escape(url, keep_newlines=False))],
-        _labelled("clients", str(clients)),
-        _labelled(
-            "to", shown_target, "class:toolbar.buffered" if target else "class:toolbar.value"
-        ),
+    target_style = "class:toolbar.buffered" if target else "class:toolbar.value"
+    parts = [
+        _Part(_STATE, [("class:toolbar.state.open", " LISTENING ")]),
+        _Part(_URL, [("class:toolbar.url", escape(url, keep_newlines=False))]),
+        _Part(_STATE, _labelled("clients", str(clients))),
+        _Part(_STATE, _labelled("to", shown_target, target_style)),
     ]
     if buffered_amount:
-        parts.append(
-            _labelled("bufferedAmount", human_bytes(buffered_amount), "class:toolbar.buffered")
-        )
-    parts.append(_labelled("view", view))
+        size = human_bytes(buffered_amount)
+        parts.append(_Part(70, _labelled("bufferedAmount", size, "class:toolbar.buffered")))
+    parts.append(_Part(45, _labelled("view", view)))
+    width = max(width, 1)
+    while _length(parts) > width and _drop_lowest(parts, _OPTIONAL):
+        pass
+    if _length(parts) > width:
+        _shorten_url(parts, _length(parts) - width)
+    while _length(parts) > width and _drop_lowest(parts, _STATE):
+        pass
     fragments: list[Fragment] = []
     for part in parts:
         if fragments:
             fragments.append(_SEPARATOR)
-        fragments.extend(part)
-    too_long = sum(len(text) for _, text in fragments) > width
-    return _truncate(fragments, max(width, 1)) if too_long else fragments
+        fragments.extend(part.fragments)
+    return _truncate(fragments, width) if _length(parts) > width else fragments

@@ -19,7 +19,7 @@ from wscli.errors import OutputClosed
 from wscli.events import Closed, Event, Failed, Message, Opened, Ping, Pong
 from wscli.options import OutputOptions
 from wscli.outcome import Verdict, judge_once
-from wscli.output import StatusWriter, Tone
+from wscli.output import StatusWriter, StdoutSink, Tone
 from wscli.render import (
     closed_line,
     control_line,
@@ -36,13 +36,13 @@ from wscli.status import ExitStatus
 __all__ = ["ListenOutput", "serve_pipe"]
 
 
-class ListenOutput:
+class ListenOutput(StdoutSink):
     """Writes the listener's events: client messages to stdout, the rest to stderr."""
 
     def __init__(self, env: Env, options: OutputOptions) -> None:
+        super().__init__(env)
         self.options = options
         self.status = StatusWriter(env, options)
-        self._stdout = env.stdout
         self._terminal = env.stdout_isatty
 
     @property
@@ -93,18 +93,6 @@ class ListenOutput:
             self.status.line(
                 f"client {conn_id}: {escape(event.message, keep_newlines=False)}", "warn"
             )
-
-    def _write(self, data: bytes) -> None:
-        try:
-            self._stdout.write(data)
-        except BrokenPipeError:
-            raise OutputClosed("stdout was closed") from None
-
-    def flush(self) -> None:
-        try:
-            self._stdout.flush()
-        except BrokenPipeError:
-            raise OutputClosed("stdout was closed") from None
 
 
 async def serve_pipe(

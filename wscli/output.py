@@ -21,7 +21,7 @@ from wscli.render import (
 if TYPE_CHECKING:
     from rich.console import Console
 
-__all__ = ["Output", "StatusWriter"]
+__all__ = ["Output", "StatusWriter", "StdoutSink"]
 
 Tone = Literal["info", "good", "warn", "bad"]
 _STYLES: dict[Tone, str] = {"info": "dim", "good": "green", "warn": "yellow", "bad": "bold red"}
@@ -72,14 +72,34 @@ class StatusWriter:
         self.line(text, "bad", always=True)
 
 
-class Output:
+class StdoutSink:
+    """Data on stdout: a reader that went away (``| head -1``) is OutputClosed."""
+
+    def __init__(self, env: Env) -> None:
+        self._stdout = env.stdout
+
+    def _write(self, data: bytes) -> None:
+        try:
+            self._stdout.write(data)
+        except BrokenPipeError:
+            raise OutputClosed("stdout was closed") from None
+
+    def flush(self) -> None:
+        """Flush stdout (once per batch of events, so a pipe never waits on a buffer)."""
+        try:
+            self._stdout.flush()
+        except BrokenPipeError:
+            raise OutputClosed("stdout was closed") from None
+
+
+class Output(StdoutSink):
     """Writes a session's events: received data to stdout, the rest as status lines."""
 
     def __init__(self, env: Env, options: OutputOptions, *, show_messages: bool = True) -> None:
+        super().__init__(env)
         self.options = options
         self.show_messages = show_messages
         self.status = StatusWriter(env, options)
-        self._stdout = env.stdout
         self._terminal = env.stdout_isatty
         self._opened = False
         self.closed: Closed | None = None
@@ -127,16 +147,3 @@ class Output:
     def data(self, text: str) -> None:
         """Write a line of this command's own data (the ``close`` report) to stdout."""
         self._write((text + "\n").encode("utf-8", "surrogatepass"))
-
-    def _write(self, data: bytes) -> None:
-        try:
-            self._stdout.write(data)
-        except BrokenPipeError:
-            raise OutputClosed("stdout was closed") from None
-
-    def flush(self) -> None:
-        """Flush stdout (once per batch of events, so a pipe never waits on a buffer)."""
-        try:
-            self._stdout.flush()
-        except BrokenPipeError:
-            raise OutputClosed("stdout was closed") from None

@@ -8,18 +8,9 @@ its one connection closes, with the exit status its close code maps to.
 """
 
 import asyncio
-import os
-from io import StringIO
-from pathlib import Path
 from typing import Any
 
-from prompt_toolkit import PromptSession
-from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
 from prompt_toolkit.formatted_text import ANSI, FormattedText
-from prompt_toolkit.history import FileHistory
-from prompt_toolkit.patch_stdout import StdoutProxy
-from prompt_toolkit.styles import Style
-from rich.console import Console
 from rich.text import Text
 
 from wscli.env import Env
@@ -30,40 +21,29 @@ from wscli.outcome import Verdict, judge_once
 from wscli.render import event_json, peer_opened_line
 from wscli.repl import commands as c
 from wscli.repl import listen_commands as lc
-from wscli.repl.session import history_path
-from wscli.repl.view import View, ansi, render_event
+from wscli.repl.base import PromptBase, history_path
+from wscli.repl.view import ansi, render_event
 from wscli.server.core import Listener, Peer
 from wscli.status import ExitStatus
 
 __all__ = ["ListenRepl"]
 
 
-class ListenRepl:
+class ListenRepl(PromptBase):
     """One interactive listen session; :meth:`run` returns when the server stops."""
 
     def __init__(self, listener: Listener, env: Env, options: OutputOptions) -> None:
-        self.listener = listener
-        self.env = env
-        self.view: View = options.binary_as if options.binary_as != "raw" else "hex"
-        self.pretty = True
-        self.timestamps = options.timestamps
-        self.show_ping_pong = options.show_ping_pong
-        self.target: int | None = None
-        self._proxy = StdoutProxy(raw=True, sleep_between_writes=0.05)
-        self._console = Console(
-            file=StringIO(), force_terminal=True, color_system="standard", highlight=False
+        super().__init__(
+            env,
+            view=options.binary_as if options.binary_as != "raw" else "hex",
+            pretty=True,
+            timestamps=options.timestamps,
+            show_ping_pong=options.show_ping_pong,
         )
-        self._prompt: PromptSession[str] | None = None
-        self._log: list[str] = []
-        self._tasks: set[asyncio.Future[None]] = set()
+        self.listener = listener
+        self.target: int | None = None
         # Sent messages are logged per client (for /save) but shown once, as typed.
         listener.report_sent = True
-
-    def show(self, text: Text | str) -> None:
-        self._proxy.write(ansi([text if isinstance(text, Text) else Text(text)], self._console))
-
-    def _error(self, message: str) -> None:
-        self.show(Text(f"error: {message}", style="bold red"))
 
     # The toolbar and the prompt
 
@@ -81,12 +61,6 @@ class ListenRepl:
                 width=self._width(),
             )
         )
-
-    def _width(self) -> int:
-        try:
-            return os.get_terminal_size(self.env.stdout.fileno()).columns
-        except (OSError, ValueError):
-            return 80
 
     def _prompt_text(self) -> Any:
         target = "all" if self.target is None else f"#{self.target}"
@@ -109,24 +83,9 @@ class ListenRepl:
 
     async def run(self, interrupt: asyncio.Event) -> Verdict:
         from wscli.repl.completion import SlashCompleter
-        from wscli.repl.keys import make_key_bindings
-        from wscli.repl.terminal import raw_input
-        from wscli.repl.toolbar import TOOLBAR_STYLE
 
-        path = history_path(self.env).with_name("listen-history")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._prompt = PromptSession(
-            input=raw_input(),
-            history=FileHistory(str(path)),
-            auto_suggest=AutoSuggestFromHistory(),
-            completer=SlashCompleter(lc.LISTEN_COMMANDS, self._arguments),
-            complete_while_typing=False,
-            key_bindings=make_key_bindings(),
-            bottom_toolbar=self.toolbar,
-            style=Style.from_dict(TOOLBAR_STYLE),
-            refresh_interval=0.5,
-            multiline=False,
-        )
+        completer = SlashCompleter(lc.LISTEN_COMMANDS, self._arguments)
+        self._make_prompt(history_path(self.env, "listen-history"), completer, self.toolbar)
         consumer = asyncio.create_task(self._consume())
         ender = asyncio.create_task(self._end_when(interrupt))
         try:
@@ -196,7 +155,7 @@ class ListenRepl:
                     return
             except UsageError as error:
                 hint = f" (hint: {error.hint})" if error.hint else ""
-                self._error(f"{error.message}{hint}")
+                self.show_error(f"{error.message}{hint}")
 
     def _handle(self, line: str) -> bool:
         """Act on one input line; False ends the session."""
@@ -206,12 +165,7 @@ class ListenRepl:
             case c.SendBinary(data=data):
                 self._send(data)
             case c.SendFile(path=path):
-                try:
-                    content = Path(path).expanduser().read_bytes()
-                except OSError as exc:
-                    problem = f"cannot read {path}: {exc.strerror}"
-                    raise UsageError(problem, "check the path") from None
-                self._send(content)
+                self._send(self._read_file(path))
             case lc.SetTarget(conn_id=conn_id):
                 if conn_id is not None:
                     self._peer(conn_id)  # must exist now
@@ -224,15 +178,8 @@ class ListenRepl:
                 self._background(self._peer(conn_id).close(code, reason))
             case lc.PingClient(conn_id=conn_id, data=data):
                 self._background(self._ping(self._peer(conn_id), data))
-            case c.SetView(view=view):
-                self.view = view
-                self.show(f"binary messages are shown as {view}")
-            case c.SetPretty(enabled=enabled):
-                self.pretty = not self.pretty if enabled is None else enabled
-                self.show(f"JSON pretty-printing {'on' if self.pretty else 'off'}")
-            case c.SetTimestamps(enabled=enabled):
-                self.timestamps = not self.timestamps if enabled is None else enabled
-                self.show(f"timestamps {'on' if self.timestamps else 'off'}")
+            case c.SetView() | c.SetPretty() | c.SetTimestamps() as display:
+                self._set_display(display)
             case c.ShowStatus():
                 self.show(self._status())
             case c.SaveSession(path=path):
@@ -291,25 +238,12 @@ class ListenRepl:
             ]
         )
 
-    def _background(self, work: Any) -> None:
-        task = asyncio.ensure_future(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
     async def _ping(self, peer: Peer, data: bytes) -> None:
         try:
             rtt = await peer.ping(data)
         except WscliError as error:
-            self._error(error.message)
+            self.show_error(error.message)
             return
         except Exception:  # the connection closed before the pong
             return
         self.show(Text(f"[{peer.id}] pong after {rtt * 1000:.2f} ms", style="magenta"))
-
-    def _save(self, path: str) -> None:
-        target = Path(path).expanduser()
-        try:
-            target.write_text("".join(line + "\n" for line in self._log), encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"cannot write {path}: {exc.strerror}", "check the path") from None
-        self.show(f"saved {len(self._log)} events to {path}")

@@ -8,18 +8,10 @@ connects again: see :mod:`wscli.repl.reconnect`).
 """
 
 import asyncio
-import os
-from io import StringIO
-from pathlib import Path
 from typing import Any
 
-from prompt_toolkit import PromptSession
-from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
 from prompt_toolkit.formatted_text import ANSI, FormattedText
-from prompt_toolkit.history import FileHistory, InMemoryHistory
-from prompt_toolkit.patch_stdout import StdoutProxy
-from prompt_toolkit.styles import Style
-from rich.console import Console
+from prompt_toolkit.history import InMemoryHistory
 from rich.text import Text
 
 from wscli.client import Session
@@ -28,6 +20,7 @@ from wscli.errors import UsageError, WscliError
 from wscli.events import Closed, Event, ReadyState
 from wscli.options import WaitRules
 from wscli.outcome import Verdict, judge
+from wscli.repl.base import PromptBase, history_path
 from wscli.repl.reconnect import drive, reconnect_now
 from wscli.repl.view import View, ansi, render_event
 from wscli.status import ExitStatus
@@ -35,15 +28,7 @@ from wscli.status import ExitStatus
 __all__ = ["Repl", "history_path"]
 
 
-def history_path(env: Env) -> Path:
-    """``$XDG_STATE_HOME/wscli/history`` (default ``~/.local/state/wscli/history``)."""
-    base = env.environ.get("XDG_STATE_HOME") or os.path.join(
-        env.environ.get("HOME", os.path.expanduser("~")), ".local", "state"
-    )
-    return Path(base) / "wscli" / "history"
-
-
-class Repl:
+class Repl(PromptBase):
     """One interactive session; :meth:`run` returns when the connection is CLOSED."""
 
     def __init__(
@@ -58,21 +43,16 @@ class Repl:
         show_ping_pong: bool = False,
         reconnect: bool = False,
     ) -> None:
-        self.session = session
-        self.env = env
-        self.execute = execute
-        self.view: View = view
-        self.pretty = pretty
-        self.timestamps = timestamps
-        self.show_ping_pong = show_ping_pong
-        self.closed: Closed | None = None
-        self._proxy = StdoutProxy(raw=True, sleep_between_writes=0.05)
-        self._console = Console(
-            file=StringIO(), force_terminal=True, color_system="standard", highlight=False
+        super().__init__(
+            env,
+            view=view,
+            pretty=pretty,
+            timestamps=timestamps,
+            show_ping_pong=show_ping_pong,
         )
-        self._prompt: PromptSession[str] | None = None
-        self._tasks: set[asyncio.Future[None]] = set()
-        self._log: list[str] = []  # every event as JSON Lines, for /save
+        self.session = session
+        self.execute = execute
+        self.closed: Closed | None = None
         self._open_error: WscliError | None = None
         #: --reconnect: connect again when the connection closes without the user quitting.
         self.reconnect = reconnect
@@ -85,16 +65,6 @@ class Repl:
         self.opener: asyncio.Task[bool] | None = None
 
     # Output above the prompt
-
-    def show(self, text: Text | str) -> None:
-        """Print one item above the prompt (rich Text, or plain text that is escaped)."""
-        self._proxy.write(ansi([text if isinstance(text, Text) else Text(text)], self._console))
-
-    def _width(self) -> int:
-        try:
-            return os.get_terminal_size(self.env.stdout.fileno()).columns
-        except (OSError, ValueError):
-            return 80
 
     def _show_events(self, events: list[Event]) -> None:
         """Print a batch of events above the prompt in one write (a burst stays fast)."""
@@ -142,24 +112,8 @@ class Repl:
 
     async def run(self, interrupt: asyncio.Event) -> Verdict:
         from wscli.repl.completion import SlashCompleter
-        from wscli.repl.keys import make_key_bindings
-        from wscli.repl.terminal import raw_input
-        from wscli.repl.toolbar import TOOLBAR_STYLE
 
-        path = history_path(self.env)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._prompt = PromptSession(
-            input=raw_input(),
-            history=FileHistory(str(path)),
-            auto_suggest=AutoSuggestFromHistory(),
-            completer=SlashCompleter(),
-            complete_while_typing=False,
-            key_bindings=make_key_bindings(),
-            bottom_toolbar=self.toolbar,
-            style=Style.from_dict(TOOLBAR_STYLE),
-            refresh_interval=0.5,
-            multiline=False,
-        )
+        self._make_prompt(history_path(self.env), SlashCompleter(), self.toolbar)
         waiting = gave_up = False
         driver = asyncio.create_task(drive(self))
         watcher = asyncio.create_task(self._watch(interrupt))
@@ -210,7 +164,7 @@ class Repl:
                     return
             except UsageError as error:
                 hint = f" (hint: {error.hint})" if error.hint else ""
-                self.show(Text(f"error: {error.message}{hint}", style="bold red"))
+                self.show_error(f"{error.message}{hint}")
 
     def _prompt_text(self) -> Any:
         state = self.session.ready_state
@@ -235,13 +189,7 @@ class Repl:
             case c.SendBinary(data=data):
                 self._send(data)
             case c.SendFile(path=path):
-                try:
-                    content = Path(path).expanduser().read_bytes()
-                except OSError as exc:
-                    raise UsageError(
-                        f"cannot read {path}: {exc.strerror}", "check the path"
-                    ) from None
-                self._send(content)
+                self._send(self._read_file(path))
             case c.SendPing(data=data):
                 self._background(self._ping(data))
             case c.SendPong(data=data):
@@ -249,15 +197,8 @@ class Repl:
             case c.CloseConnection(code=code, reason=reason):
                 await session.close(code, reason)
                 return False
-            case c.SetView(view=view):
-                self.view = view
-                self.show(f"binary messages are shown as {view}")
-            case c.SetPretty(enabled=enabled):
-                self.pretty = not self.pretty if enabled is None else enabled
-                self.show(f"JSON pretty-printing {'on' if self.pretty else 'off'}")
-            case c.SetTimestamps(enabled=enabled):
-                self.timestamps = not self.timestamps if enabled is None else enabled
-                self.show(f"timestamps {'on' if self.timestamps else 'off'}")
+            case c.SetView() | c.SetPretty() | c.SetTimestamps() as display:
+                self._set_display(display)
             case c.ShowStatus():
                 self.show(self._status_text())
             case c.SaveSession(path=path):
@@ -277,16 +218,11 @@ class Repl:
                 "/reconnect, or quit",
             )
 
-    def _background(self, work: Any) -> None:
-        task = asyncio.ensure_future(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
     async def _ping(self, data: bytes) -> None:
         try:
             rtt = await self.session.ping(data)
         except WscliError as error:
-            self.show(Text(f"error: {error.message}", style="bold red"))
+            self.show_error(error.message)
             return
         except Exception:  # the connection closed before the pong
             return
@@ -328,14 +264,6 @@ class Repl:
         lines += headers_block("request headers:", s.request_headers)
         lines += headers_block("response headers:", s.response_headers)
         return "\n".join(lines)
-
-    def _save(self, path: str) -> None:
-        target = Path(path).expanduser()
-        try:
-            target.write_text("".join(line + "\n" for line in self._log), encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"cannot write {path}: {exc.strerror}", "check the path") from None
-        self.show(f"saved {len(self._log)} events to {path}")
 
 
 def _is_json(text: str) -> bool:

@@ -192,7 +192,13 @@ def toolbar_fragments(state: ToolbarState, width: int) -> list[Fragment]:
     the URL loses its middle, then traffic, bufferedAmount and the URL give way to the
     state and the close event; as a last resort the text is cut.
     """
-    parts = _parts(state)
+    return _fit(_parts(state), width)
+
+
+def _fit(parts: list[_Part], width: int) -> list[Fragment]:
+    """``parts`` joined by separators in at most ``width`` cells: the least important
+    optional parts go first, then the URL loses its middle, then everything below the
+    state gives way, and as a last resort the text is cut."""
     width = max(width, 1)
     while _length(parts) > width and _drop_lowest(parts, _OPTIONAL):
         pass
@@ -235,16 +241,4 @@ def listen_toolbar_fragments(
         size = human_bytes(buffered_amount)
         parts.append(_Part(70, _labelled("bufferedAmount", size, "class:toolbar.buffered")))
     parts.append(_Part(45, _labelled("view", view)))
-    width = max(width, 1)
-    while _length(parts) > width and _drop_lowest(parts, _OPTIONAL):
-        pass
-    if _length(parts) > width:
-        _shorten_url(parts, _length(parts) - width)
-    while _length(parts) > width and _drop_lowest(parts, _STATE):
-        pass
-    fragments: list[Fragment] = []
-    for part in parts:
-        if fragments:
-            fragments.append(_SEPARATOR)
-        fragments.extend(part.fragments)
-    return _truncate(fragments, width) if _length(parts) > width else fragments
+    return _fit(parts, width)

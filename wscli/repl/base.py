@@ -1,0 +1,132 @@
+"""What both prompts share (``connect``'s and ``listen``'s): printing above the prompt,
+the prompt itself, the display settings, files, ``/save`` and background work."""
+
+import asyncio
+import os
+from collections.abc import Callable, Coroutine
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+from prompt_toolkit import PromptSession
+from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
+from prompt_toolkit.completion import Completer
+from prompt_toolkit.history import FileHistory
+from prompt_toolkit.patch_stdout import StdoutProxy
+from prompt_toolkit.styles import Style
+from rich.console import Console
+from rich.text import Text
+
+from wscli.env import Env
+from wscli.errors import UsageError
+from wscli.repl import commands as c
+from wscli.repl.view import View, ansi
+
+__all__ = ["PromptBase", "history_path"]
+
+
+def history_path(env: Env, name: str = "history") -> Path:
+    """``$XDG_STATE_HOME/wscli/NAME`` (default ``~/.local/state/wscli/NAME``)."""
+    base = env.environ.get("XDG_STATE_HOME") or os.path.join(
+        env.environ.get("HOME", os.path.expanduser("~")), ".local", "state"
+    )
+    return Path(base) / "wscli" / name
+
+
+class PromptBase:
+    """The shared half of :class:`~wscli.repl.session.Repl` and
+    :class:`~wscli.repl.listen.ListenRepl`."""
+
+    def __init__(
+        self, env: Env, *, view: View, pretty: bool, timestamps: bool, show_ping_pong: bool
+    ) -> None:
+        self.env = env
+        self.view: View = view
+        self.pretty = pretty
+        self.timestamps = timestamps
+        self.show_ping_pong = show_ping_pong
+        self._proxy = StdoutProxy(raw=True, sleep_between_writes=0.05)
+        self._console = Console(
+            file=StringIO(), force_terminal=True, color_system="standard", highlight=False
+        )
+        self._prompt: PromptSession[str] | None = None
+        self._tasks: set[asyncio.Future[Any]] = set()
+        self._log: list[str] = []  # every event as JSON Lines, for /save
+
+    # Output above the prompt
+
+    def show(self, text: Text | str) -> None:
+        """Print one item above the prompt (rich Text, or plain text that is escaped)."""
+        self._proxy.write(ansi([text if isinstance(text, Text) else Text(text)], self._console))
+
+    def show_error(self, message: str) -> None:
+        self.show(Text(f"error: {message}", style="bold red"))
+
+    def _width(self) -> int:
+        try:
+            return os.get_terminal_size(self.env.stdout.fileno()).columns
+        except (OSError, ValueError):
+            return 80
+
+    # The prompt
+
+    def _make_prompt(
+        self, history: Path, completer: Completer, toolbar: Callable[[], Any]
+    ) -> "PromptSession[str]":
+        from wscli.repl.keys import make_key_bindings
+        from wscli.repl.terminal import raw_input
+        from wscli.repl.toolbar import TOOLBAR_STYLE
+
+        history.parent.mkdir(parents=True, exist_ok=True)
+        self._prompt = PromptSession(
+            input=raw_input(),
+            history=FileHistory(str(history)),
+            auto_suggest=AutoSuggestFromHistory(),
+            completer=completer,
+            complete_while_typing=False,
+            key_bindings=make_key_bindings(),
+            bottom_toolbar=toolbar,
+            style=Style.from_dict(TOOLBAR_STYLE),
+            refresh_interval=0.5,
+            multiline=False,
+        )
+        return self._prompt
+
+    # Commands both prompts have
+
+    def _set_display(self, command: object) -> bool:
+        """Apply ``/view``, ``/pretty`` or ``/timestamps``; False for any other command."""
+        match command:
+            case c.SetView(view=view):
+                self.view = view
+                self.show(f"binary messages are shown as {view}")
+            case c.SetPretty(enabled=enabled):
+                self.pretty = not self.pretty if enabled is None else enabled
+                self.show(f"JSON pretty-printing {'on' if self.pretty else 'off'}")
+            case c.SetTimestamps(enabled=enabled):
+                self.timestamps = not self.timestamps if enabled is None else enabled
+                self.show(f"timestamps {'on' if self.timestamps else 'off'}")
+            case _:
+                return False
+        return True
+
+    @staticmethod
+    def _read_file(path: str) -> bytes:
+        """``/file PATH``'s content. Raises UsageError when it cannot be read."""
+        try:
+            return Path(path).expanduser().read_bytes()
+        except OSError as exc:
+            raise UsageError(f"cannot read {path}: {exc.strerror}", "check the path") from None
+
+    def _save(self, path: str) -> None:
+        target = Path(path).expanduser()
+        try:
+            target.write_text("".join(line + "\n" for line in self._log), encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {path}: {exc.strerror}", "check the path") from None
+        self.show(f"saved {len(self._log)} events to {path}")
+
+    def _background(self, work: Coroutine[Any, Any, object]) -> None:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)

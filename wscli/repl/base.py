@@ -92,6 +92,39 @@ class PromptBase:
         )
         return self._prompt
 
+    # The loop
+
+    def _prompt_text(self) -> Any:
+        raise NotImplementedError
+
+    async def _handle(self, line: str) -> bool:
+        """Act on one input line; False ends the session."""
+        raise NotImplementedError
+
+    def _done(self) -> bool:
+        """True when no further prompt should be shown."""
+        return False
+
+    async def _loop(self) -> None:
+        """Prompt, act, repeat, until Ctrl-D, /quit or :meth:`_done`. An invalid line is an
+        error line above the prompt, and the session goes on."""
+        assert self._prompt is not None
+        while not self._done():
+            try:
+                # SIGINT from outside is the runner's (close with 1001, exit 130), not
+                # prompt-toolkit's (KeyboardInterrupt: no close frame at all).
+                line = await self._prompt.prompt_async(self._prompt_text, handle_sigint=False)
+            except EOFError:
+                return
+            if not line:
+                continue
+            try:
+                if await self._handle(line) is False:
+                    return
+            except UsageError as error:
+                hint = f" (hint: {error.hint})" if error.hint else ""
+                self.show_error(f"{error.message}{hint}")
+
     # Commands both prompts have
 
     def _set_display(self, command: object) -> bool:

@@ -141,23 +141,7 @@ class ListenRepl(PromptBase):
     def _render_event(self, event: Event) -> Text | None:
         return render_event(event, view=self.view, pretty=self.pretty, timestamps=self.timestamps)
 
-    async def _loop(self) -> None:
-        assert self._prompt is not None
-        while True:
-            try:
-                line = await self._prompt.prompt_async(self._prompt_text, handle_sigint=False)
-            except EOFError:
-                return
-            if not line:
-                continue
-            try:
-                if self._handle(line) is False:
-                    return
-            except UsageError as error:
-                hint = f" (hint: {error.hint})" if error.hint else ""
-                self.show_error(f"{error.message}{hint}")
-
-    def _handle(self, line: str) -> bool:
+    async def _handle(self, line: str) -> bool:
         """Act on one input line; False ends the session."""
         match lc.parse_listen_line(line):
             case c.SendText(text=text):

@@ -148,23 +148,8 @@ class Repl(PromptBase):
         if self._prompt is not None and self._prompt.app.is_running:
             self._prompt.app.exit(exception=EOFError())
 
-    async def _loop(self) -> None:
-        assert self._prompt is not None
-        while not self.finished:
-            try:
-                # SIGINT from outside is the runner's (close with 1001, exit 130), not
-                # prompt-toolkit's (KeyboardInterrupt: no close frame at all).
-                line = await self._prompt.prompt_async(self._prompt_text, handle_sigint=False)
-            except EOFError:
-                return
-            if not line:
-                continue
-            try:
-                if await self._handle(line) is False:
-                    return
-            except UsageError as error:
-                hint = f" (hint: {error.hint})" if error.hint else ""
-                self.show_error(f"{error.message}{hint}")
+    def _done(self) -> bool:
+        return self.finished
 
     def _prompt_text(self) -> Any:
         state = self.session.ready_state

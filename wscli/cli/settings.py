@@ -47,12 +47,21 @@ def env_var_name(option: click.Option) -> str:
     return "WSCLI_" + _long_name(option).upper().replace("-", "_")
 
 
+class _Lines(click.types.StringParamType):
+    """Text whose environment variable holds one value per line (click splits on any
+    whitespace by default, which would cut ``X-Token: abc`` in two)."""
+
+    envvar_list_splitter = "\n"
+
+
 def use_env_vars(group: click.Group) -> None:
     """Give every option of every command its ``WSCLI_<OPTION>`` variable (shown in
     ``--help``). Repeatable options take one value per line."""
     for _, option in _options(group):
         option.envvar = env_var_name(option)
         option.show_envvar = True
+        if option.multiple and isinstance(option.type, click.types.StringParamType):
+            option.type = _Lines()
 
 
 def option_specs(group: click.Group) -> dict[str, OptionSpec]:

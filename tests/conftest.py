@@ -33,11 +33,13 @@ class Result:
 
 
 def wscli_env(**extra: str) -> dict[str, str]:
-    """The environment wscli runs in: no proxies, no colour forcing, plus ``extra``."""
+    """The environment wscli runs in: no proxies, no colour forcing, no config file and no
+    ``WSCLI_<OPTION>`` variables of the developer's, plus ``extra``."""
     env = {
         key: value
         for key, value in os.environ.items()
-        if key.lower()
+        if not (key.startswith("WSCLI_") and key != "WSCLI_TEST_TIMEOUT_SCALE")
+        and key.lower()
         not in {
             "http_proxy",
             "https_proxy",
@@ -50,6 +52,7 @@ def wscli_env(**extra: str) -> dict[str, str]:
             "no_color",
         }
     }
+    env["WSCLI_CONFIG"] = os.devnull  # an empty config: ~/.config/wscli is the developer's
     env.update(extra)
     return env
 

@@ -19,6 +19,7 @@ The command line overrides the profile, which overrides ``[defaults]``. Credenti
 never stored in the file: ``auth-env`` names the environment variable that holds them.
 """
 
+import difflib
 import os
 import re
 import tomllib
@@ -168,7 +169,7 @@ class _Checker:
             key = raw_key.replace("_", "-")
             spec = self.known.get(key)
             if spec is None:
-                close = [name for name in self.known if name.startswith(key[:3])]
+                close = difflib.get_close_matches(key, list(self.known), n=1)
                 hint = f"did you mean {close[0]}?" if close else "see wscli COMMAND --help"
                 self.fail(raw_key, where, f"[{where}] unknown option {raw_key!r}", hint)
                 continue

@@ -76,7 +76,12 @@ def run(argv: list[str] | None = None) -> int:
     """Run the command line ``argv`` (default: sys.argv) and return the exit status."""
     try:
         args = list(sys.argv[1:] if argv is None else argv)
-        args, default_map = config_defaults(wscli, args, os.environ)
+        try:
+            args, default_map = config_defaults(wscli, args, os.environ, stdin_piped=_stdin_piped())
+        except UsageError:
+            if not _config_optional(args):
+                raise
+            default_map = None  # completion, --help, --version work with a broken config
         result = wscli.main(
             args=args, prog_name="wscli", standalone_mode=False, default_map=default_map
         )
@@ -97,6 +102,17 @@ def run(argv: list[str] | None = None) -> int:
     except WscliError as error:
         code = _report(error, argv)
     return code
+
+
+def _stdin_piped() -> bool:
+    return sys.stdin is not None and not sys.stdin.isatty()
+
+
+def _config_optional(args: list[str]) -> bool:
+    """Whether this run must work even with a broken config file."""
+    return "_WSCLI_COMPLETE" in os.environ or any(
+        token in ("-h", "--help", "-V", "--version") for token in args
+    )
 
 
 def _report(error: WscliError, argv: list[str] | None) -> int:

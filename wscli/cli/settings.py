@@ -79,8 +79,34 @@ def option_specs(group: click.Group) -> dict[str, OptionSpec]:
         else:
             kind = "str"
         choices = tuple(option.type.choices) if isinstance(option.type, click.Choice) else ()
-        specs[_long_name(option)] = OptionSpec(str(option.name), kind, tuple(map(str, choices)))
+        name = _long_name(option)
+        known = specs.get(name)
+        if known is not None and known.kind != kind:
+            # listen --origin is repeatable, connect's is not: either form is accepted, and
+            # config_defaults fits the value to each command.
+            kind = "list" if {known.kind, kind} == {"str", "list"} else known.kind
+        specs[name] = OptionSpec(str(option.name), kind, tuple(map(str, choices)))
     return specs
+
+
+def _fit(option: click.Option, key: str, value: Any) -> Any:
+    """A config value in the form ``option`` takes.
+
+    Raises:
+        UsageError: a list of several values for an option that takes one.
+    """
+    if option.multiple:
+        return [value] if isinstance(value, str) else value
+    if isinstance(value, list):
+        if len(value) != 1:
+            raise UsageError(
+                f"config: {key} takes one value for this command, not {len(value)}",
+                f'write {key} = "..."',
+            )
+        return value[0]
+    if option.is_flag and not option.is_bool_flag:  # --echo, --broadcast: a mode's flag
+        return option.flag_value if value else None
+    return value
 
 
 def _load(group: click.Group, environ: Mapping[str, str]) -> Config:
@@ -88,7 +114,7 @@ def _load(group: click.Group, environ: Mapping[str, str]) -> Config:
 
 
 def config_defaults(
-    group: click.Group, argv: list[str], environ: Mapping[str, str]
+    group: click.Group, argv: list[str], environ: Mapping[str, str], *, stdin_piped: bool
 ) -> tuple[list[str], dict[str, Any] | None]:
     """``argv`` with ``@NAME`` replaced by the profile's URL (and its messages added), and
     the ``default_map`` for click built from ``[defaults]`` and the profile.
@@ -116,7 +142,10 @@ def config_defaults(
             )
         argv = [*argv[:position], profile.url, *argv[position + 1 :]]
         if command_name == "send" and profile.messages:
-            argv = [*argv[: position + 1], *profile.messages, *argv[position + 1 :]]
+            # The profile's messages go first; then the MESSAGE arguments, or, when none
+            # are given, stdin as usual ("-").
+            after = ["-"] if stdin_piped and not _has_messages(group, argv) else []
+            argv = [*argv[: position + 1], *profile.messages, *after, *argv[position + 1 :]]
     default_map: dict[str, Any] = {}
     for name, command in group.commands.items():
         params = {_long_name(p): p for p in command.params if isinstance(p, click.Option)}
@@ -127,9 +156,14 @@ def config_defaults(
         for layer in layers:
             for key, value in layer.items():
                 if key in params:
-                    values[str(params[key].name)] = value
+                    fitted = _fit(params[key], key, value)
+                    if fitted is not None:
+                        values[str(params[key].name)] = fitted
         if profile is not None and name == command_name:
-            if profile.auth_env is not None and "auth" in params:
+            given = environ.get("WSCLI_AUTH") or any(
+                token == "--auth" or token.startswith("--auth=") for token in argv
+            )
+            if profile.auth_env is not None and "auth" in params and not given:
                 secret = environ.get(profile.auth_env)
                 if secret is None:
                     raise UsageError(
@@ -143,6 +177,13 @@ def config_defaults(
         if values:
             default_map[name] = values
     return argv, default_map or None
+
+
+def _has_messages(group: click.Group, argv: list[str]) -> bool:
+    """Whether ``send``'s command line gives MESSAGE arguments (or -f files)."""
+    index = argv.index("send")
+    ctx = group.commands["send"].make_context("send", argv[index + 1 :], resilient_parsing=True)
+    return bool(ctx.params.get("messages") or ctx.params.get("files"))
 
 
 def _command_and_url(group: click.Group, argv: list[str]) -> tuple[str | None, str | None, int]:

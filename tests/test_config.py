@@ -569,3 +569,21 @@ def test_listen_mode_flag_from_the_config(tmp_path: Path, mode: str) -> None:
     finally:
         process.terminate()
         assert process.wait(timeout=TIMEOUT) == 0
+
+
+def test_connect_profile_messages_go_first_in_a_pipe(
+    server: ScenarioServer, tmp_path: Path
+) -> None:
+    """``connect @NAME`` in a pipe sends the profile's messages right after the handshake,
+    then stdin's lines."""
+    write_config(
+        tmp_path,
+        f"""
+[profiles.hello]
+url = "{server.url("/echo")}"
+messages = ["hello"]
+""",
+    )
+    result = run_wscli("connect", "@hello", "--count", "2", input=b"a\n", env=config_env(tmp_path))
+    assert result.lines == ["hello", "a"]
+    assert server.last().messages == ["hello", "a"]

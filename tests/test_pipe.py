@@ -310,3 +310,13 @@ def test_timeout_holds_when_the_server_stops_reading(server: ScenarioServer) -> 
     )
     assert "queued messages were not sent" in result.stderr
     assert "timed out after 1 s" in result.stderr
+
+
+def test_execute_messages_go_before_stdin_in_a_pipe(server: ScenarioServer) -> None:
+    """``-x MSG`` off a terminal: each MSG is sent right after the handshake, then stdin's
+    lines follow."""
+    result = run_wscli(
+        "connect", server.url("/echo"), "-x", "first", "-x", "second", input="third\n"
+    )
+    assert result.lines == ["first", "second", "third"]
+    assert server.last().messages == ["first", "second", "third"]

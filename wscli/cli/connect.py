@@ -13,7 +13,7 @@ from wscli.cli.common import (
     wait_options,
     wait_rules,
 )
-from wscli.cli.run import run_exchange, run_repl
+from wscli.cli.run import STDIN, run_exchange, run_repl
 from wscli.cli.settings import complete_profiles
 from wscli.env import Env
 from wscli.payload import decode_input
@@ -29,7 +29,8 @@ __all__ = ["connect_command"]
     "execute",
     multiple=True,
     metavar="MSG",
-    help="On a terminal: send MSG right after the handshake, then stay interactive (repeatable).",
+    help="Send MSG right after the handshake (repeatable), then stay interactive on a "
+    "terminal, or go on with stdin's lines in a pipe.",
 )
 @click.option(
     "--reconnect",
@@ -58,18 +59,18 @@ def connect_command(
     output = output_settings(values)
     rules = wait_rules(values)
     fmt = values["input_format"]
+    initial = [
+        decode_input(m.encode("utf-8", "surrogateescape"), fmt, where=f"-x {i}")
+        for i, m in enumerate(execute, start=1)
+    ]
     if Env.from_process().interactive and not output.jsonl:
-        initial = [
-            decode_input(m.encode("utf-8", "surrogateescape"), fmt, where=f"-x {i}")
-            for i, m in enumerate(execute, start=1)
-        ]
         return run_repl(url, values, output, execute=initial, reconnect=reconnect)
     return run_exchange(
         url,
         values,
         output,
         rules,
-        items=None,
+        items=[*initial, STDIN] if initial else None,
         input_format=values["input_format"],
         read_stdin=True,
     )

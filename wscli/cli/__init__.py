@@ -50,12 +50,13 @@ def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> N
     help="Show the versions of wscli, websockets and Python, and exit.",
 )
 def wscli() -> None:
-    """A WebSocket client for terminals, pipes, scripts and CI checks.
+    """A WebSocket client and test server for terminals, pipes, scripts and CI checks.
 
     \b
     Pipe lines in, get replies out:   printf 'a\\nb\\n' | wscli connect ws://host/
     One-shot send, wait for a reply:  wscli send ws://host/ hello --count 1
     Check a closing handshake:        wscli close ws://host/ --code 4000 --expect-code 4000
+    Serve clients, numbered:          wscli listen 8765 --echo
     """
 
 

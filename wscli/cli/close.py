@@ -8,6 +8,7 @@ from wscli.cli.common import (
     ENVIRONMENT_EPILOG,
     EXIT_EPILOG,
     connection_options,
+    current_env,
     output_options,
     output_settings,
 )
@@ -77,6 +78,7 @@ def close_command(
         for i, m in enumerate(messages, start=1)
     ]
     return run_close_command(
+        current_env(),
         url,
         values,
         output_settings(values),

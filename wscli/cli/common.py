@@ -8,6 +8,7 @@ import click
 
 from wscli.cli.settings import complete_close_codes
 from wscli.codes import parse_expected_code
+from wscli.env import Env
 from wscli.errors import UsageError
 from wscli.options import (
     DEFAULT_IDLE,
@@ -23,6 +24,7 @@ __all__ = [
     "EXIT_EPILOG",
     "connect_options",
     "connection_options",
+    "current_env",
     "output_options",
     "wait_options",
     "wait_rules",
@@ -224,6 +226,15 @@ wait_options = _apply(
         ),
     ]
 )
+
+
+def current_env() -> Env:
+    """The process's Env: built on first use (not for --help), then kept on the root
+    context, so that every part of a command sees the same one."""
+    root = click.get_current_context().find_root()
+    if not isinstance(root.obj, Env):
+        root.obj = Env.from_process()
+    return root.obj
 
 
 def connect_options(url: str, values: dict[str, Any]) -> ConnectOptions:

@@ -8,6 +8,7 @@ from wscli.cli.common import (
     ENVIRONMENT_EPILOG,
     EXIT_EPILOG,
     connection_options,
+    current_env,
     output_options,
     output_settings,
     wait_options,
@@ -15,7 +16,6 @@ from wscli.cli.common import (
 )
 from wscli.cli.run import STDIN, run_exchange, run_repl
 from wscli.cli.settings import complete_profiles
-from wscli.env import Env
 from wscli.payload import decode_input
 
 __all__ = ["connect_command"]
@@ -63,9 +63,11 @@ def connect_command(
         decode_input(m.encode("utf-8", "surrogateescape"), fmt, where=f"-x {i}")
         for i, m in enumerate(execute, start=1)
     ]
-    if Env.from_process().interactive and not output.jsonl:
-        return run_repl(url, values, output, execute=initial, reconnect=reconnect)
+    env = current_env()
+    if env.interactive and not output.jsonl:
+        return run_repl(env, url, values, output, execute=initial, reconnect=reconnect)
     return run_exchange(
+        env,
         url,
         values,
         output,

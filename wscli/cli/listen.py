@@ -4,7 +4,13 @@ from typing import Any
 
 import click
 
-from wscli.cli.common import ENVIRONMENT_EPILOG, EXIT_EPILOG, output_options, output_settings
+from wscli.cli.common import (
+    ENVIRONMENT_EPILOG,
+    EXIT_EPILOG,
+    current_env,
+    output_options,
+    output_settings,
+)
 from wscli.cli.run_listen import run_listen
 from wscli.errors import UsageError
 from wscli.options import ListenMode, ListenOptions
@@ -122,7 +128,8 @@ def listen_command(
     every client with 1001 and exits 0.
     """
     output = output_settings(values)
-    return run_listen(_listen_options(port, host, mode, command, values), output)
+    options = _listen_options(port, host, mode, command, values)
+    return run_listen(current_env(), options, output)
 
 
 def _listen_options(

@@ -21,6 +21,7 @@ STDIN = object()
 
 
 def run_exchange(
+    env: Env,
     url: str | None,
     values: dict[str, Any],
     output_options: OutputOptions,
@@ -31,7 +32,6 @@ def run_exchange(
     read_stdin: bool,
 ) -> int:
     """Run ``connect`` (items None: stdin) or ``send`` and return the exit status."""
-    env = Env.from_process()
     from wscli.output import Output
     from wscli.runner import execute
 
@@ -88,6 +88,7 @@ async def _source(
 
 
 def run_close_command(
+    env: Env,
     url: str,
     values: dict[str, Any],
     output_options: OutputOptions,
@@ -99,7 +100,6 @@ def run_close_command(
     close_timeout: float,
 ) -> int:
     """Run ``close`` and return the exit status."""
-    env = Env.from_process()
     from wscli.output import Output
     from wscli.runner import execute
 
@@ -125,6 +125,7 @@ def run_close_command(
 
 
 def run_repl(
+    env: Env,
     url: str | None,
     values: dict[str, Any],
     output_options: OutputOptions,
@@ -133,7 +134,6 @@ def run_repl(
     reconnect: bool = False,
 ) -> int:
     """Run the interactive session of ``connect`` on a terminal; return the exit status."""
-    env = Env.from_process()
     from wscli.output import StatusWriter
     from wscli.runner import execute as run
 

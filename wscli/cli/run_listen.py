@@ -17,9 +17,8 @@ if TYPE_CHECKING:
 __all__ = ["run_listen"]
 
 
-def run_listen(options: ListenOptions, output_options: OutputOptions) -> int:
+def run_listen(env: Env, options: ListenOptions, output_options: OutputOptions) -> int:
     """Run ``listen`` and return the exit status."""
-    env = Env.from_process()
     from wscli.listen import ListenOutput
     from wscli.runner import execute
 

@@ -9,6 +9,7 @@ from wscli.cli.common import (
     ENVIRONMENT_EPILOG,
     EXIT_EPILOG,
     connection_options,
+    current_env,
     output_options,
     output_settings,
     wait_options,
@@ -16,7 +17,6 @@ from wscli.cli.common import (
 )
 from wscli.cli.run import STDIN, run_exchange
 from wscli.cli.settings import complete_profiles
-from wscli.env import Env
 from wscli.errors import UsageError
 from wscli.payload import decode_input
 
@@ -62,12 +62,13 @@ def send_command(url: str, messages: tuple[str, ...], files: tuple[str, ...], **
                 f"cannot read --file {path}: {exc.strerror}", "check the path"
             ) from None
         items.append(decode_input(content, fmt, where=f"--file {path}"))
+    env = current_env()
     if not items:
-        if Env.from_process().stdin_isatty:
+        if env.stdin_isatty:
             raise UsageError(
                 "nothing to send", "give MESSAGE arguments, -f FILE, or pipe lines into stdin"
             )
         items.append(STDIN)
     return run_exchange(
-        url, values, output, rules, items=items, input_format=fmt, read_stdin=STDIN in items
+        env, url, values, output, rules, items=items, input_format=fmt, read_stdin=STDIN in items
     )

@@ -533,21 +533,6 @@ def test_completion_command_prints_the_shells_script(tmp_path: Path, shell: str)
     assert f"_WSCLI_COMPLETE={shell}_complete" in result.out
 
 
-def test_send_profile_messages_then_piped_stdin(server: ScenarioServer, tmp_path: Path) -> None:
-    """``send @NAME`` with no MESSAGE sends the profile's messages, then stdin's lines."""
-    write_config(
-        tmp_path,
-        f"""
-[profiles.hello]
-url = "{server.url("/echo")}"
-messages = ["hello"]
-""",
-    )
-    result = run_wscli("send", "@hello", "--count", "3", input=b"a\nb\n", env=config_env(tmp_path))
-    assert result.lines == ["hello", "a", "b"]
-    assert server.last().messages == ["hello", "a", "b"]
-
-
 @pytest.mark.parametrize("mode", ["echo", "broadcast"])
 def test_listen_mode_flag_from_the_config(tmp_path: Path, mode: str) -> None:
     """``echo = true`` (or ``broadcast = true``) in [defaults] selects that listen mode."""
@@ -571,11 +556,12 @@ def test_listen_mode_flag_from_the_config(tmp_path: Path, mode: str) -> None:
         assert process.wait(timeout=TIMEOUT) == 0
 
 
-def test_connect_profile_messages_go_first_in_a_pipe(
-    server: ScenarioServer, tmp_path: Path
+@pytest.mark.parametrize("command", ["send", "connect"])
+def test_profile_messages_go_first_then_stdin(
+    server: ScenarioServer, tmp_path: Path, command: str
 ) -> None:
-    """``connect @NAME`` in a pipe sends the profile's messages right after the handshake,
-    then stdin's lines."""
+    """``send @NAME`` (with no MESSAGE) and ``connect @NAME`` in a pipe send the profile's
+    messages right after the handshake, then stdin's lines."""
     write_config(
         tmp_path,
         f"""
@@ -584,6 +570,6 @@ url = "{server.url("/echo")}"
 messages = ["hello"]
 """,
     )
-    result = run_wscli("connect", "@hello", "--count", "2", input=b"a\n", env=config_env(tmp_path))
-    assert result.lines == ["hello", "a"]
-    assert server.last().messages == ["hello", "a"]
+    result = run_wscli(command, "@hello", "--count", "3", input=b"a\nb\n", env=config_env(tmp_path))
+    assert result.lines == ["hello", "a", "b"]
+    assert server.last().messages == ["hello", "a", "b"]

@@ -262,40 +262,20 @@ def test_the_process_exiting_closes_the_connection_with_1000(
         assert "closed by wscli: 1000" in server.stderr.wait_for("client 1 closed")
 
 
-def test_the_client_leaving_ends_the_process(tmp_path: Path) -> None:
-    """When the client closes, the process's stdin is closed: it ends."""
-    with listening("--exec", command(tmp_path, READER)) as server:
-
-        async def scenario() -> int:
-            async with connect(server.url) as ws:
-                return int(await receive(ws))
-
-        pid = asyncio.run(scenario())
-        try:
-            wait_gone(pid)
-        finally:
-            kill_if_running(pid)
-
-
-def test_a_process_ignoring_eof_and_sigterm_is_killed(tmp_path: Path) -> None:
-    """A process that ignores stdin's EOF and SIGTERM gets SIGKILL after the grace periods."""
-    with listening("--exec", command(tmp_path, STUBBORN)) as server:
-
-        async def scenario() -> int:
-            async with connect(server.url) as ws:
-                return int(await receive(ws))
-
-        pid = asyncio.run(scenario())
-        try:
-            wait_gone(pid)
-        finally:
-            kill_if_running(pid)
-
-
-def test_a_stubborn_process_without_stdout_is_killed_too(tmp_path: Path) -> None:
-    """SIGKILL also reaches a process that ignores SIGTERM and closed its stdout, although the
-    shell running it dies of the SIGTERM."""
-    with listening("--exec", command(tmp_path, STUBBORN_SILENT)) as server:
+@pytest.mark.parametrize(
+    "script",
+    [
+        pytest.param(READER, id="reads-stdin"),  # ends at stdin's EOF
+        pytest.param(STUBBORN, id="ignores-eof-and-sigterm"),  # needs SIGKILL
+        # ignores SIGTERM and closed its stdout: the shell running it dies of the SIGTERM,
+        # and SIGKILL must still reach the rest of the process group
+        pytest.param(STUBBORN_SILENT, id="ignores-sigterm-without-stdout"),
+    ],
+)
+def test_the_client_leaving_ends_the_process(tmp_path: Path, script: str) -> None:
+    """When the client closes, the process's stdin is closed; a process that does not end
+    then gets SIGTERM, and SIGKILL after the grace periods: it is gone in every case."""
+    with listening("--exec", command(tmp_path, script)) as server:
 
         async def scenario() -> int:
             async with connect(server.url) as ws:

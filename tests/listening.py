@@ -49,13 +49,13 @@ class Listening:
 
 
 @contextmanager
-def listening(*args: str) -> Iterator[Listening]:
+def listening(*args: str, env: dict[str, str] | None = None) -> Iterator[Listening]:
     """Start ``wscli listen 0 ARGS`` (a free port on 127.0.0.1) and wait until it listens.
 
-    Afterwards, the process is killed if the test left it running, and its stderr must
-    hold no traceback.
+    ``env``: variables added to wscli's environment. Afterwards, the process is killed if
+    the test left it running, and its stderr must hold no traceback.
     """
-    process = start_wscli("listen", "0", *args)
+    process = start_wscli("listen", "0", *args, env=env)
     try:
         server = Listening(process)
     except BaseException:

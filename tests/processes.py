@@ -48,14 +48,15 @@ class LineReader:
         return "".join(self.lines)
 
 
-def start_wscli(*args: str) -> subprocess.Popen[bytes]:
-    """Start ``python -m wscli ARGS`` with stdin, stdout and stderr on pipes."""
+def start_wscli(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    """Start ``python -m wscli ARGS`` with stdin, stdout and stderr on pipes (``env``:
+    variables added to wscli's environment)."""
     return subprocess.Popen(
         [sys.executable, "-m", "wscli", *args],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        env=wscli_env(),
+        env=wscli_env(**(env or {})),
     )
 
 

@@ -573,3 +573,19 @@ messages = ["hello"]
     result = run_wscli(command, "@hello", "--count", "3", input=b"a\nb\n", env=config_env(tmp_path))
     assert result.lines == ["hello", "a", "b"]
     assert server.last().messages == ["hello", "a", "b"]
+
+
+def test_profile_messages_are_sent_as_written(server: ScenarioServer, tmp_path: Path) -> None:
+    """A profile's messages are messages, whatever they look like: "-1", "--keep-open"
+    and "-" are sent as text, not read as options or as stdin."""
+    write_config(
+        tmp_path,
+        f"""
+[profiles.odd]
+url = "{server.url("/echo")}"
+messages = ["-1", "--keep-open", "-"]
+""",
+    )
+    result = run_wscli("send", "@odd", "last", "--count", "4", env=config_env(tmp_path))
+    assert result.lines == ["-1", "--keep-open", "-", "last"]
+    assert server.last().messages == ["-1", "--keep-open", "-", "last"]

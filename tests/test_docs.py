@@ -63,8 +63,10 @@ def _copy_repository(target: Path) -> Path:
 
 
 def _options(command: click.Command) -> Iterator[click.Option]:
+    """The command's documented options (hidden ones are internal: send's profile
+    messages, set from the config file)."""
     for param in command.params:
-        if isinstance(param, click.Option):
+        if isinstance(param, click.Option) and not param.hidden:
             yield param
 
 

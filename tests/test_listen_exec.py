@@ -410,3 +410,75 @@ def test_base64_binary_as_feeds_the_process_base64(tmp_path: Path) -> None:
 
         expected = "got: " + base64.b64encode(b"\x00\xff\x10").decode()
         assert asyncio.run(scenario()) == expected
+
+
+#: Prints its pid, closes its stdout and sleeps: it ends only when told to.
+SILENT_SLEEPER = """
+import os, time
+print(os.getpid(), flush=True)
+os.close(1)
+time.sleep(600)
+"""
+
+
+def test_a_process_that_closed_stdout_is_still_stopped_when_the_client_leaves(
+    tmp_path: Path,
+) -> None:
+    """A process that closed its stdout but runs on is still ended when its client
+    leaves, and its --max-connections slot is free again for the next client."""
+    with listening("--exec", command(tmp_path, SILENT_SLEEPER), "--max-connections", "1") as (
+        server
+    ):
+
+        async def first() -> int:
+            async with connect(server.url) as ws:
+                return int(await receive(ws))
+
+        pid = asyncio.run(first())
+        try:
+            wait_gone(pid)
+        finally:
+            kill_if_running(pid)
+        server.stderr.wait_for("client 1 closed")
+
+        async def second() -> int:
+            async with connect(server.url) as ws:  # admitted: the slot was freed
+                return int(await receive(ws))
+
+        kill_if_running(asyncio.run(second()))
+
+
+def test_the_process_gets_no_proxy_header_and_no_wscli_settings(tmp_path: Path) -> None:
+    """A client's "Proxy" header does not become HTTP_PROXY for the process (httpoxy), and
+    wscli's own WSCLI_ variables (WSCLI_AUTH holds a password) are not passed on."""
+    script = "import json, os\nprint(json.dumps(dict(os.environ)), flush=True)\n"
+    options = ("--exec", command(tmp_path, script))
+    with listening(*options, env={"WSCLI_AUTH": "u:s3cret"}) as server:
+
+        async def scenario() -> str | bytes:
+            headers = {
+                "Proxy": "http://evil.test:8080",
+                "Authorization": build_authorization_basic("u", "s3cret"),
+            }
+            async with connect(server.url, additional_headers=headers) as ws:
+                return await receive(ws)
+
+        environment = json.loads(asyncio.run(scenario()))
+    assert "HTTP_PROXY" not in environment
+    assert "WSCLI_AUTH" not in environment and "WSCLI_CONFIG" not in environment
+    assert "s3cret" not in json.dumps(environment)
+
+
+def test_an_over_long_stdout_line_is_dropped_whole(tmp_path: Path) -> None:
+    """A stdout line longer than --max-size is not sent, nor is any piece of it; the lines
+    after it are."""
+    script = (
+        'import sys\nsys.stdout.write("A" * 100 + "TAIL\\n" + "short\\n")\nsys.stdout.flush()\n'
+    )
+    with listening("--max-size", "16", "--exec", command(tmp_path, script)) as server:
+
+        async def scenario() -> str | bytes:
+            async with connect(server.url) as ws:
+                return await receive(ws)
+
+        assert asyncio.run(scenario()) == "short"

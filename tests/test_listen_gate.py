@@ -546,3 +546,57 @@ def test_sigterm_exits_promptly_despite_a_stalled_handshake() -> None:
         status, elapsed, code = asyncio.run(scenario(server))
     assert (status, code) == (0, 1001)
     assert elapsed < 5.0, f"SIGTERM took {elapsed:.1f} s to exit"
+
+
+async def _stalled_client(port: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """A client that completes its handshake and then never reads: what is sent to it
+    piles up in the kernel's buffers, then in wscli."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    sock = writer.get_extra_info("socket")
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    writer.write(_HANDSHAKE.format(port=port).encode())
+    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), TIMEOUT)
+    assert head.startswith(b"HTTP/1.1 101")
+    return reader, writer
+
+
+def test_a_client_too_slow_for_a_broadcast_is_dropped_with_1008() -> None:
+    """--broadcast to a client that stopped reading: once more than 16 MiB wait for it, it
+    is closed with 1008 (too slow) instead of filling wscli's memory; the sender is not
+    disturbed."""
+    with listening("--broadcast", "--no-compression", "--ping-interval", "0") as server:
+        port = port_of(server)
+
+        async def scenario() -> None:
+            _, stalled = await _stalled_client(port)
+            async with open_client(server.url, compression=None) as sender:
+                chunk = b"x" * (1024 * 1024)
+                for _ in range(40):
+                    await sender.send(chunk)
+                line = await asyncio.to_thread(server.stderr.wait_for, "client 1 closed")
+                assert "1008" in line and "too slow" in line
+                await sender.ping()  # the sender's connection is fine
+            stalled.transport.abort()
+
+        asyncio.run(scenario())
+        assert server.stop() == 0
+
+
+def test_sigterm_exits_promptly_despite_a_client_that_stopped_reading() -> None:
+    """SIGTERM with megabytes queued for a client that stopped reading: wscli gives them a
+    moment, then closes (or drops) the connection and exits 0 (it does not wait for a
+    queue that never drains)."""
+    with listening("--no-compression", "--ping-interval", "0") as server:
+        port = port_of(server)
+
+        async def scenario() -> int:
+            _, stalled = await _stalled_client(port)
+            await asyncio.to_thread(server.stderr.wait_for, "client 1 connected")
+            for _ in range(8):  # 8 MiB through stdin to every client
+                await asyncio.to_thread(server.send_stdin, "y" * (1024 * 1024) + "\n")
+            try:  # before the fix, wscli waited for the queue to drain: forever
+                return await asyncio.to_thread(server.stop, signal.SIGTERM)
+            finally:
+                stalled.transport.abort()
+
+        assert asyncio.run(scenario()) == 0

@@ -539,3 +539,13 @@ def test_listen_toolbar_gives_way_by_importance() -> None:
         )
     )
     assert "\x1b" not in escaped
+
+
+def test_clients_table_escapes_what_the_client_sent() -> None:
+    """A path or subprotocol with control characters (peer data is hostile) is shown
+    escaped in /clients: no escape sequence reaches the terminal."""
+    table = clients_table(
+        [(1, "127.0.0.1:5000", "/\x1b]0;PWNED\x07\x1b[2J", "p\x1b[31m", "OPEN", 0, 0, 0)]
+    )
+    assert "\x1b" not in table and "\x07" not in table
+    assert "PWNED" in table

@@ -75,3 +75,17 @@ def test_ctrl_c_while_messages_stream_in_only_clears_the_line(
     terminal.send(CTRL_D)
     assert terminal.exit_status() == 0
     assert server.connections[0].close_code == 1000
+
+
+def test_history_that_cannot_be_kept_is_a_warning_not_a_failure(
+    server: ScenarioServer, home: Path, terminals: list[Terminal]
+) -> None:
+    """When the history's folder cannot be created (here a file stands in its way), the
+    session says so and goes on without history; Ctrl-D still exits 0."""
+    (home / "state").write_text("not a folder")
+    terminal = start(terminals, home, server.url("/echo"))
+    terminal.expect(r"history not kept: cannot create")
+    terminal.expect(r" OPEN \s*\|")
+    terminal.expect(r"open>")
+    terminal.send(CTRL_D)
+    assert terminal.exit_status() == 0

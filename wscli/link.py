@@ -62,8 +62,9 @@ class Link:
         self.latency: float | None = None
         #: False: no message-out events (a consumer that ignores them saves their cost).
         self.report_sent = True
-        #: Called with every received message (server modes: broadcast, exec).
-        self.on_message: Callable[[str | bytes], object] | None = None
+        #: Called with every received message (server modes: broadcast, exec); what it
+        #: returns, if not None, is awaited before the next message is read (backpressure).
+        self.on_message: Callable[[str | bytes], Awaitable[None] | None] | None = None
         #: Send every received message back (``listen --echo``), before reading the next.
         self.echo = False
         #: While ``on_message`` is set, stop reading when this much is queued to send (a
@@ -222,7 +223,9 @@ class Link:
                 if self.echo:
                     await self._echo(ws, data)
                 elif self.on_message is not None:
-                    self.on_message(data)
+                    waiting = self.on_message(data)
+                    if waiting is not None:
+                        await waiting
                     if self._queued_bytes >= self.high_water:
                         await self.wait_buffered_below(self.high_water // 2)
         except ConnectionClosed as exc:

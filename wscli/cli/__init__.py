@@ -78,7 +78,7 @@ def run(argv: list[str] | None = None) -> int:
     try:
         args = list(sys.argv[1:] if argv is None else argv)
         try:
-            args, default_map = config_defaults(wscli, args, os.environ, stdin_piped=_stdin_piped())
+            args, default_map = config_defaults(wscli, args, os.environ)
         except UsageError:
             if not _config_optional(args):
                 raise
@@ -103,10 +103,6 @@ def run(argv: list[str] | None = None) -> int:
     except WscliError as error:
         code = _report(error, argv)
     return code
-
-
-def _stdin_piped() -> bool:
-    return sys.stdin is not None and not sys.stdin.isatty()
 
 
 def _config_optional(args: list[str]) -> bool:

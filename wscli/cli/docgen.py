@@ -122,7 +122,7 @@ def _argument_word(argument: click.Argument) -> str:
 def _command_doc(
     name: str, command: click.Command, shared: list[tuple[str, set[tuple[Any, ...]]]]
 ) -> CommandDoc:
-    options = [p for p in command.params if isinstance(p, click.Option)]
+    options = [p for p in command.params if isinstance(p, click.Option) and not p.hidden]
     taken: set[int] = set()
     groups: list[OptionGroup] = []
     for title, signatures in shared:

@@ -3,6 +3,7 @@
 from typing import Any
 
 import click
+from click.core import ParameterSource
 
 from wscli.cli.common import (
     ENVIRONMENT_EPILOG,
@@ -135,9 +136,17 @@ def listen_command(
 def _listen_options(
     port: int, host: str, mode: ListenMode | None, command: str | None, values: dict[str, Any]
 ) -> ListenOptions:
-    if command is not None:
-        if mode is not None:
+    if command is not None and mode is not None:
+        # The command line beats the config file and WSCLI_ variables; within one, two
+        # modes contradict each other.
+        ctx = click.get_current_context()
+        exec_given = ctx.get_parameter_source("command") is ParameterSource.COMMANDLINE
+        mode_given = ctx.get_parameter_source("mode") is ParameterSource.COMMANDLINE
+        if exec_given == mode_given:
             raise UsageError(f"--exec and --{mode} contradict each other", "give one mode")
+        if mode_given:
+            command = None
+    if command is not None:
         mode = "exec"
     if bool(values["cert"]) != bool(values["key"]):
         raise UsageError("--cert and --key go together", "give both files (PEM)")

@@ -45,7 +45,7 @@ def run_listen(env: Env, options: ListenOptions, output_options: OutputOptions) 
 
             return await ListenRepl(listener, env, output_options).run(interrupt)
         stdin = None
-        if options.mode == "default":
+        if options.mode == "default" and not _background_terminal(env):
             stdin = stdin_source(env.stdin, options.input_format)
         return await serve_pipe(listener, output, stdin=stdin, interrupt=interrupt)
 
@@ -91,6 +91,19 @@ async def _start(options: ListenOptions, page: bytes | None) -> "Listener":
             ) from None
         raise ConnectFailed(f"cannot listen on {where}: {exc.strerror or exc}", "") from None
     return listener
+
+
+def _background_terminal(env: Env) -> bool:
+    """stdin is the terminal of a shell that runs wscli in the background (``&``):
+    reading it would stop wscli (SIGTTIN), so the server would serve nobody."""
+    if not env.stdin_isatty:
+        return False
+    import os
+
+    try:
+        return os.tcgetpgrp(env.stdin.fileno()) != os.getpgrp()
+    except OSError:
+        return False
 
 
 def _is_loopback(host: str) -> bool:

@@ -35,10 +35,17 @@ __all__ = ["send_command"]
     metavar="PATH",
     help="Send this file as one message (repeatable; after the MESSAGE arguments).",
 )
+@click.option("--profile-messages", "profile_messages", multiple=True, hidden=True)
 @connection_options
 @output_options
 @wait_options
-def send_command(url: str, messages: tuple[str, ...], files: tuple[str, ...], **values: Any) -> int:
+def send_command(
+    url: str,
+    messages: tuple[str, ...],
+    files: tuple[str, ...],
+    profile_messages: tuple[str, ...],
+    **values: Any,
+) -> int:
     """Connect to URL, send each MESSAGE, wait for replies, print them, close.
 
     With no MESSAGE (or MESSAGE '-') and stdin not a terminal, stdin lines are sent.
@@ -64,11 +71,17 @@ def send_command(url: str, messages: tuple[str, ...], files: tuple[str, ...], **
         items.append(decode_input(content, fmt, where=f"--file {path}"))
     env = current_env()
     if not items:
-        if env.stdin_isatty:
+        if env.stdin_isatty and not profile_messages:
             raise UsageError(
                 "nothing to send", "give MESSAGE arguments, -f FILE, or pipe lines into stdin"
             )
-        items.append(STDIN)
+        if not env.stdin_isatty:
+            items.append(STDIN)
+    # An @NAME profile's messages go first, as given (never read as options or "-").
+    items[:0] = [
+        decode_input(m.encode("utf-8", "surrogateescape"), fmt, where=f"profile message {i}")
+        for i, m in enumerate(profile_messages, start=1)
+    ]
     return run_exchange(
         env, url, values, output, rules, items=items, input_format=fmt, read_stdin=STDIN in items
     )

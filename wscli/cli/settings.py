@@ -33,7 +33,7 @@ _NO_ENV = {"help", "version"}
 def _options(group: click.Group) -> Iterator[tuple[click.Command, click.Option]]:
     for command in group.commands.values():
         for param in command.params:
-            if isinstance(param, click.Option) and param.name not in _NO_ENV:
+            if isinstance(param, click.Option) and param.name not in _NO_ENV and not param.hidden:
                 yield command, param
 
 
@@ -114,7 +114,7 @@ def _load(group: click.Group, environ: Mapping[str, str]) -> Config:
 
 
 def config_defaults(
-    group: click.Group, argv: list[str], environ: Mapping[str, str], *, stdin_piped: bool
+    group: click.Group, argv: list[str], environ: Mapping[str, str]
 ) -> tuple[list[str], dict[str, Any] | None]:
     """``argv`` with ``@NAME`` replaced by the profile's URL (and its messages added), and
     the ``default_map`` for click built from ``[defaults]`` and the profile.
@@ -141,11 +141,7 @@ def config_defaults(
                 f'add url = "ws://..." to [profiles.{profile.name}]',
             )
         argv = [*argv[:position], profile.url, *argv[position + 1 :]]
-        if command_name == "send" and profile.messages:
-            # The profile's messages go first; then the MESSAGE arguments, or, when none
-            # are given, stdin as usual ("-").
-            after = ["-"] if stdin_piped and not _has_messages(group, argv) else []
-            argv = [*argv[: position + 1], *profile.messages, *after, *argv[position + 1 :]]
+
     default_map: dict[str, Any] = {}
     for name, command in group.commands.items():
         params = {_long_name(p): p for p in command.params if isinstance(p, click.Option)}
@@ -174,16 +170,11 @@ def config_defaults(
                 values["auth"] = secret
             if profile.messages and "execute" in params:
                 values["execute"] = list(profile.messages)
+            if profile.messages and "profile_messages" in {p.name for p in command.params}:
+                values["profile_messages"] = list(profile.messages)  # send: sent first
         if values:
             default_map[name] = values
     return argv, default_map or None
-
-
-def _has_messages(group: click.Group, argv: list[str]) -> bool:
-    """Whether ``send``'s command line gives MESSAGE arguments (or -f files)."""
-    index = argv.index("send")
-    ctx = group.commands["send"].make_context("send", argv[index + 1 :], resilient_parsing=True)
-    return bool(ctx.params.get("messages") or ctx.params.get("files"))
 
 
 def _command_and_url(group: click.Group, argv: list[str]) -> tuple[str | None, str | None, int]:

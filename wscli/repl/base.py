@@ -11,7 +11,7 @@ from typing import Any
 from prompt_toolkit import PromptSession
 from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
 from prompt_toolkit.completion import Completer
-from prompt_toolkit.history import FileHistory
+from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 from prompt_toolkit.patch_stdout import StdoutProxy
 from prompt_toolkit.styles import Style
 from rich.console import Console
@@ -77,10 +77,15 @@ class PromptBase:
         from wscli.repl.terminal import raw_input
         from wscli.repl.toolbar import TOOLBAR_STYLE
 
-        history.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            history.parent.mkdir(parents=True, exist_ok=True)
+            kept: History = FileHistory(str(history))
+        except OSError as exc:
+            self.show_error(f"history not kept: cannot create {history.parent}: {exc.strerror}")
+            kept = InMemoryHistory()
         self._prompt = PromptSession(
             input=raw_input(),
-            history=FileHistory(str(history)),
+            history=kept,
             auto_suggest=AutoSuggestFromHistory(),
             completer=completer,
             complete_while_typing=False,

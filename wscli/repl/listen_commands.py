@@ -146,7 +146,10 @@ def clients_table(rows: list[tuple[int, str, str, str, str, int, int, int]]) -> 
     if not rows:
         return "no clients connected"
     header = ("id", "address", "path", "protocol", "readyState", "buffered", "in", "out")
-    table = [header] + [tuple(str(value) for value in row) for row in rows]
+    # The path and subprotocol came from the client: escaped, as all peer data.
+    table = [header] + [
+        tuple(escape(str(value), keep_newlines=False) for value in row) for row in rows
+    ]
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     return "\n".join(
         "  ".join(value.ljust(width) for value, width in zip(row, widths, strict=True)).rstrip()

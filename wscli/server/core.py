@@ -28,6 +28,9 @@ from wscli.server.gate import Gate
 __all__ = ["Listener", "Peer"]
 
 ServerEvent = tuple[int, Event]
+#: A client with more than this many bytes waiting to be sent is closed (1008): stdin,
+#: the prompt and --broadcast must not queue without end for a client that does not read.
+SLOW_LIMIT = 16 * 1024 * 1024
 
 
 class _Tagged:
@@ -81,6 +84,8 @@ class Listener:
         self._page = page
         self._server: Server | None = None
         self._connections: weakref.WeakSet[ServerConnection] = weakref.WeakSet()
+        self._dropping: set[int] = set()  # slow clients being closed
+        self._tasks: set[asyncio.Future[None]] = set()
         self._queue: deque[ServerEvent] = deque()
         self._wakeup: asyncio.Future[None] | None = None
         self._stopped = False
@@ -103,7 +108,7 @@ class Listener:
         logger.addHandler(logging.NullHandler())
         logger.propagate = False
         page = self._page
-        gate = Gate(options, count=lambda: len(self.peers), page=(lambda: page) if page else None)
+        gate = Gate(options, count=self._connected, page=(lambda: page) if page else None)
         context = _tls_context(options) if options.cert else None
 
         self._server = await serve(
@@ -144,10 +149,28 @@ class Listener:
             if transport is not None and connection.protocol.state is State.CONNECTING:
                 transport.abort()
         peers = list(self.peers.values())
-        await asyncio.gather(*(peer.close(code, reason) for peer in peers), return_exceptions=True)
+        await asyncio.gather(*(self._close_peer(p, code, reason) for p in peers))
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(self._server.wait_closed(), self.options.close_timeout + 1)
         self._wake()
+
+    async def _close_peer(
+        self, peer: Peer, code: int, reason: str, *, drain_for: float = 1.0
+    ) -> None:
+        """Close ``peer`` promptly even if it stopped reading: what is queued gets
+        ``drain_for`` seconds to go out, the closing handshake 2 s at most, then the
+        connection is dropped."""
+        if drain_for:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(peer.drain(), drain_for)
+        try:
+            await asyncio.wait_for(
+                peer.close(code, reason, drain=False), min(self.options.close_timeout, 2.0)
+            )
+        except TimeoutError:
+            await peer.abort()
+        except Exception:
+            await peer.abort()
 
     # Connections
 
@@ -194,12 +217,12 @@ class Listener:
         if mode == "echo":
             peer.echo = True
         elif mode == "broadcast":
-            peer.on_message = functools.partial(self.send_all, but=peer.id)
+            peer.on_message = functools.partial(self._broadcast, but=peer.id)
         elif mode == "exec":
             from wscli.server.execute import Bridge
 
             bridge = Bridge(peer, self.options)
-            peer.on_message = bridge.feed
+            peer.on_message = bridge.receive
         peer._start(ws)
         try:
             if bridge is not None:
@@ -207,6 +230,7 @@ class Listener:
             closed = await peer.wait_closed()
         finally:
             del self.peers[peer.id]
+            self._dropping.discard(peer.id)
         if self.options.once and not self.once_closed.done():
             self.once_closed.set_result(closed)
 
@@ -216,17 +240,37 @@ class Listener:
         path = request.path if request is not None else "/"
         return f"{'wss' if self.options.cert else 'ws'}://{host}{path}"
 
+    def _connected(self) -> int:
+        """Connections that count for --max-connections: all but the CLOSED (whose
+        handler may still be ending an --exec process)."""
+        return sum(1 for peer in self.peers.values() if peer.ready_state is not ReadyState.CLOSED)
+
     def open_peers(self) -> list[Peer]:
         """The OPEN connections, by id."""
         return [peer for peer in self.peers.values() if peer.ready_state is ReadyState.OPEN]
 
     def send_all(self, data: str | bytes, *, but: int | None = None) -> int:
-        """Queue ``data`` to every OPEN connection (except ``but``); return how many."""
+        """Queue ``data`` to every OPEN connection (except ``but``); return how many.
+
+        A client that has more than SLOW_LIMIT bytes waiting is too slow for the others:
+        it is closed with 1008 rather than let fill wscli's memory.
+        """
         sent = 0
         for peer in list(self.peers.values()):
             if peer.id != but and peer.send(data):
                 sent += 1
+                if peer.buffered_amount > SLOW_LIMIT and peer.id not in self._dropping:
+                    self._dropping.add(peer.id)
+                    waiting = f"{peer.buffered_amount // (1024 * 1024)} MiB waiting"
+                    task = asyncio.ensure_future(
+                        self._close_peer(peer, 1008, f"too slow: {waiting}", drain_for=0)
+                    )
+                    self._tasks.add(task)
+                    task.add_done_callback(self._tasks.discard)
         return sent
+
+    def _broadcast(self, data: str | bytes, *, but: int) -> None:
+        self.send_all(data, but=but)
 
     # The event stream
 

@@ -14,6 +14,7 @@ import binascii
 import contextlib
 import os
 import signal
+from collections.abc import Awaitable
 from typing import Protocol
 
 from wscli.options import ListenOptions
@@ -23,11 +24,19 @@ __all__ = ["Bridge", "process_environment"]
 #: After the client leaves: how long the process has to exit once its stdin is closed,
 #: then after SIGTERM, before SIGKILL.
 GRACE = 2.0
+#: Stop reading the client while this much waits to be written to the process's stdin.
+STDIN_HIGH_WATER = 4 * 1024 * 1024
+
+
+async def _drained(stdin: asyncio.StreamWriter) -> None:
+    with contextlib.suppress(ConnectionError):
+        await stdin.drain()
 
 
 def process_environment(peer: "PeerLike", options: ListenOptions) -> dict[str, str]:
     """The process's environment: wscli's, plus the request's details."""
-    env = dict(os.environ)
+    # wscli's own settings (WSCLI_AUTH may hold the password) are not the process's.
+    env = {name: value for name, value in os.environ.items() if not name.startswith("WSCLI_")}
     remote_host, _, remote_port = peer.remote.rpartition(":")
     path, _, query = peer.path.partition("?")
     env.update(
@@ -50,8 +59,10 @@ def process_environment(peer: "PeerLike", options: ListenOptions) -> dict[str, s
         env["REMOTE_USER"] = peer.username
         env["AUTH_TYPE"] = "Basic"
     for name, value in peer.request_headers:
-        if name.lower() == "authorization":
-            continue  # the password stays with wscli
+        if name.lower() in ("authorization", "proxy"):
+            # The password stays with wscli; a client's "Proxy" header must not become
+            # HTTP_PROXY for the program (httpoxy), as CGI servers also refuse.
+            continue
         key = "HTTP_" + name.upper().replace("-", "_")
         env[key] = f"{env[key]}, {value}" if key in env and key.startswith("HTTP_") else value
     return env
@@ -115,7 +126,6 @@ class Bridge:
             stderr=None,
             env=process_environment(self.peer, self.options),
             start_new_session=True,  # Ctrl-C on wscli's terminal is wscli's to handle
-            limit=self.options.max_size or 1 << 30,  # the longest stdout line
         )
         assert process.stdin is not None
         for line in self._pending:
@@ -123,34 +133,72 @@ class Bridge:
         self._pending.clear()
         relay = asyncio.create_task(self._relay())
         client_gone = asyncio.ensure_future(self.peer.wait_closed())
-        await asyncio.wait([relay, client_gone], return_when=asyncio.FIRST_COMPLETED)
-        if not client_gone.done():  # the process closed its stdout (or exited)
-            self.exit_status = await process.wait()
+        exited = asyncio.ensure_future(process.wait())
+        # The process's end is its exit, not its stdout's end: one that closed its stdout
+        # and runs on is still stopped when the client leaves.
+        await asyncio.wait([exited, client_gone], return_when=asyncio.FIRST_COMPLETED)
+        if not client_gone.done():  # the process exited
+            self.exit_status = exited.result()
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(relay, GRACE)  # what it printed last goes out
             reason = "" if self.exit_status == 0 else f"process exited with {self.exit_status}"
             with contextlib.suppress(Exception):
                 await self.peer.close(1000, reason)
             await client_gone
         else:
+            exited.cancel()
             await self._stop(process)
-            relay.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await relay
+        relay.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await relay
+
+    def receive(self, data: str | bytes) -> "Awaitable[None] | None":
+        """The peer's ``on_message``: feed ``data``, and pause reading while the process's
+        stdin is full."""
+        self.feed(data)
+        return self.pause_reading()
+
+    def pause_reading(self) -> "Awaitable[None] | None":
+        """After a message is fed: something to await while the process's stdin holds more
+        than STDIN_HIGH_WATER bytes (the client's messages then wait in its socket)."""
+        process = self._process
+        stdin = process.stdin if process is not None else None
+        if stdin is None or stdin.is_closing():
+            return None
+        if stdin.transport.get_write_buffer_size() < STDIN_HIGH_WATER:
+            return None
+        return _drained(stdin)
 
     async def _relay(self) -> None:
+        """Each stdout line becomes a message; a line longer than --max-size is dropped
+        whole (the client could not take it)."""
         process = self._process
         assert process is not None and process.stdout is not None
         stdout = process.stdout
         fmt = self.options.input_format
+        limit = self.options.max_size or 1 << 30
+        buffer = b""
+        dropping = False  # inside a line that is over the limit
         while True:
-            try:
-                line = await stdout.readline()
-            except ValueError:  # a line over the limit (--max-size): dropped
-                continue
-            if not line:
+            chunk = await stdout.read(1 << 16)
+            if not chunk:
+                if buffer and not dropping:
+                    self._send_line(buffer, fmt)
                 return
-            payload = _decode(line.rstrip(b"\n").removesuffix(b"\r"), fmt)
-            if payload is not None:
-                self.peer.send(payload)
+            buffer += chunk
+            *lines, buffer = buffer.split(b"\n")
+            for line in lines:
+                if dropping:
+                    dropping = False  # the end of the over-long line
+                elif len(line) <= limit:
+                    self._send_line(line, fmt)
+            if len(buffer) > limit:
+                buffer, dropping = b"", True
+
+    def _send_line(self, line: bytes, fmt: str) -> None:
+        payload = _decode(line.removesuffix(b"\r"), fmt)
+        if payload is not None:
+            self.peer.send(payload)
 
     async def _stop(self, process: asyncio.subprocess.Process) -> None:
         """End the process group: stdin closed, then SIGTERM, then SIGKILL, GRACE apart.

@@ -98,7 +98,11 @@ class Gate:
             return _not_found(connection, options.path)
         scheme = "https" if options.cert else "http"
         host = request.headers.get("Host", "")
-        own = f"{scheme}://{host}" if _host_name(host) in self._names else None
+        name = _host_name(host)
+        local = connection.local_address
+        # An IP address wscli answers on is its own (DNS rebinding needs a name).
+        here = isinstance(local, tuple) and name == str(local[0])
+        own = f"{scheme}://{host}" if name in self._names or here else None
         origin = request.headers.get("Origin")
         exec_mode = options.mode == "exec"
         if not origin_allowed(origin, own, allowed=options.origins, exec_mode=exec_mode):

@@ -19,8 +19,9 @@ from rich.text import Text
 
 from wscli.env import Env
 from wscli.errors import UsageError
+from wscli.events import Event, Ping, Pong
 from wscli.repl import commands as c
-from wscli.repl.view import View, ansi
+from wscli.repl.view import View, ansi, render_event
 
 __all__ = ["PromptBase", "history_path"]
 
@@ -58,6 +59,18 @@ class PromptBase:
     def show(self, text: Text | str) -> None:
         """Print one item above the prompt (rich Text, or plain text that is escaped)."""
         self._proxy.write(ansi([text if isinstance(text, Text) else Text(text)], self._console))
+
+    def _render_event(self, event: Event) -> Text | None:
+        """``event`` as shown above the prompt with the current display settings; None
+        when it is not shown (pings and pongs without -P)."""
+        if isinstance(event, Ping | Pong) and not self.show_ping_pong:
+            return None
+        return render_event(event, view=self.view, pretty=self.pretty, timestamps=self.timestamps)
+
+    def _show_all(self, texts: list[Text]) -> None:
+        """Print several items above the prompt in one write (a burst stays fast)."""
+        if texts:
+            self._proxy.write(ansi(texts, self._console))
 
     def show_error(self, message: str) -> None:
         self.show(Text(f"error: {message}", style="bold red"))

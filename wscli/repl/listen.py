@@ -15,14 +15,13 @@ from rich.text import Text
 
 from wscli.env import Env
 from wscli.errors import UsageError, WscliError
-from wscli.events import Event, Message, Opened, Ping, Pong, ReadyState
+from wscli.events import Event, Message, Opened, ReadyState
 from wscli.options import OutputOptions
 from wscli.outcome import Verdict, judge_once
 from wscli.render import event_json, peer_opened_line
 from wscli.repl import commands as c
 from wscli.repl import listen_commands as lc
 from wscli.repl.base import PromptBase, history_path
-from wscli.repl.view import ansi, render_event
 from wscli.server.core import Listener, Peer
 from wscli.status import ExitStatus
 
@@ -122,14 +121,11 @@ class ListenRepl(PromptBase):
                 rendered = self._render(conn_id, event)
                 if rendered is not None:
                     shown.append(rendered)
-            if shown:
-                self._proxy.write(ansi(shown, self._console))
+            self._show_all(shown)
             if self._prompt is not None and self._prompt.app.is_running:
                 self._prompt.app.invalidate()
 
     def _render(self, conn_id: int, event: Event) -> Text | None:
-        if isinstance(event, Ping | Pong) and not self.show_ping_pong:
-            return None
         if isinstance(event, Message) and event.direction == "out":
             return None  # shown once when typed: "[all (3 clients)] > text"
         label = Text(f"[{conn_id}] ", style="bold")
@@ -137,9 +133,6 @@ class ListenRepl(PromptBase):
             return label + Text(peer_opened_line(conn_id, event), style="green")
         rendered = self._render_event(event)
         return None if rendered is None else label + rendered
-
-    def _render_event(self, event: Event) -> Text | None:
-        return render_event(event, view=self.view, pretty=self.pretty, timestamps=self.timestamps)
 
     async def _handle(self, line: str) -> bool:
         """Act on one input line; False ends the session."""

@@ -22,7 +22,7 @@ from wscli.options import WaitRules
 from wscli.outcome import Verdict, judge
 from wscli.repl.base import PromptBase, history_path
 from wscli.repl.reconnect import drive, reconnect_now
-from wscli.repl.view import View, ansi, render_event
+from wscli.repl.view import View
 from wscli.status import ExitStatus
 
 __all__ = ["Repl", "history_path"]
@@ -68,19 +68,8 @@ class Repl(PromptBase):
 
     def _show_events(self, events: list[Event]) -> None:
         """Print a batch of events above the prompt in one write (a burst stays fast)."""
-        from wscli.events import Ping, Pong
-
-        shown = []
-        for event in events:
-            if isinstance(event, Ping | Pong) and not self.show_ping_pong:
-                continue
-            rendered = render_event(
-                event, view=self.view, pretty=self.pretty, timestamps=self.timestamps
-            )
-            if rendered is not None:
-                shown.append(rendered)
-        if shown:
-            self._proxy.write(ansi(shown, self._console))
+        rendered = (self._render_event(event) for event in events)
+        self._show_all([text for text in rendered if text is not None])
 
     # The toolbar
 

@@ -600,3 +600,22 @@ def test_sigterm_exits_promptly_despite_a_client_that_stopped_reading() -> None:
                 stalled.transport.abort()
 
         assert asyncio.run(scenario()) == 0
+
+
+def test_ping_timeout_drops_a_client_that_never_answers_pings() -> None:
+    """--ping-interval/--ping-timeout: a client that never answers the keepalive ping is
+    dropped with 1011, and the line says why."""
+    with listening("--ping-interval", "0.2", "--ping-timeout", "0.3") as server:
+        port = port_of(server)
+
+        async def scenario() -> str:
+            _, stalled = await _stalled_client(port)  # reads nothing: no pong ever
+            try:
+                return await asyncio.to_thread(server.stderr.wait_for, "client 1 closed")
+            finally:
+                stalled.transport.abort()
+
+        line = asyncio.run(scenario())
+        assert "1011" in line
+        assert "keepalive" in "".join(server.stderr.lines)
+        assert server.stop() == 0

@@ -79,3 +79,54 @@ def test_readme_exit_code_table_is_the_one_in_help() -> None:
 
     for status, meaning in EXIT_STATUS_HELP.items():
         assert f"| {int(status)} | {meaning} |" in README, status
+
+
+def _listen_examples() -> list[list[str]]:
+    """The ``wscli listen`` lines of README's sh blocks, as argument lists (port 0, no
+    redirections or comments); those that need files (--cert) are left out."""
+    import shlex
+
+    examples = []
+    for block in re.findall(r"```sh\n(.*?)\n```", README, flags=re.DOTALL):
+        for line in block.splitlines():
+            words = shlex.split(line.split("#", 1)[0].split(">", 1)[0])
+            if words[:2] == ["wscli", "listen"] and "--cert" not in words:
+                examples.append(["listen", "0", *words[3:]])
+    return examples
+
+
+@pytest.mark.parametrize("args", _listen_examples(), ids=" ".join)
+def test_readme_listen_example_starts_and_listens(args: list[str]) -> None:
+    """Each `wscli listen` example in README starts, says where it listens, and stops with
+    exit 0 on SIGTERM."""
+    from tests.listening import Listening
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "wscli", *args],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=wscli_env(),
+    )
+    try:
+        server = Listening(process)
+        assert server.url.startswith("ws://127.0.0.1:")
+        assert server.stop() == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_readme_config_example_is_a_valid_config(tmp_path: Path) -> None:
+    """README's config.toml example is accepted as it stands, and its profile works as
+    @prod: the send goes as far as the network (README's example host is not reachable
+    from a test: DNS, connection, TLS or the open timeout stop it), never a config error."""
+    (toml,) = re.findall(r"```toml\n(.*?)\n```", README, flags=re.DOTALL)
+    (tmp_path / "wscli").mkdir()
+    (tmp_path / "wscli" / "config.toml").write_text(toml, encoding="utf-8")
+    env = wscli_env(XDG_CONFIG_HOME=str(tmp_path), PROD_WS_AUTH="user:pass")
+    del env["WSCLI_CONFIG"]
+    result = run_wscli("send", "@prod", "hi", "--open-timeout", "1", env=env, expect=None)
+    assert "config.toml" not in result.stderr
+    assert result.returncode in (3, 4, 5, 6), result.stderr  # a network outcome, not 2

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.commands import COMMANDS, error_line, replied, run_command
-from tests.conftest import SCALE, run_wscli
+from tests.conftest import TIMEOUT, run_wscli
 from tests.proxy import silent_server
 from tests.scenario import Connection, ScenarioServer
 
@@ -277,7 +277,7 @@ def test_open_timeout_ends_a_handshake_that_never_completes() -> None:
             "send", f"ws://127.0.0.1:{port}/", "hello", "--open-timeout", "0.5", expect=6
         )
         elapsed = time.monotonic() - started
-    assert elapsed < 5 * SCALE
+    assert elapsed < TIMEOUT / 4
     assert "0.5 s" in error_line(result)
     assert result.stdout == b""
 

@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import TIMEOUT, run_wscli
 from wscli.cli import wscli
-from wscli.cli.docgen import BEGIN_MARKER, END_MARKER
+from wscli.cli.generated_docs import BEGIN_MARKER, END_MARKER
 from wscli.manpage import escape, prose_to_roff
 
 ROOT = Path(__file__).resolve().parent.parent

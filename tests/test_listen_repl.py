@@ -29,15 +29,10 @@ from tests.conftest import TIMEOUT, wscli_env
 from tests.processes import LineReader, start_wscli
 from tests.test_repl import COLUMNS, CTRL_D, ROOT, ROWS, WAIT, Terminal
 from wscli.errors import UsageError
-from wscli.repl import commands as c
-from wscli.repl.listen_commands import (
-    Kick,
-    ListClients,
-    PingClient,
-    SetTarget,
-    clients_table,
-    parse_listen_line,
-)
+from wscli.render import clients_table
+from wscli.repl import inputs as c
+from wscli.repl.commands import parse_listen_line
+from wscli.repl.inputs import Kick, ListClients, PingClient, SetTarget
 from wscli.repl.toolbar import listen_toolbar_fragments
 
 _LISTENING = re.compile(r"listening on (ws://127\.0\.0\.1:\d+)")
@@ -281,7 +276,7 @@ def test_kick_closes_one_client_with_code_and_reason(
     counts 1) and still gets typed lines."""
     terminal, first, second = two
     terminal.type_line("/kick 1 4000 bye")
-    terminal.expect(r'^\[1\] closed: 4000 \(Private Use\) "bye", wasClean=true, closed by server$')
+    terminal.expect(r'^\[1\] closed by wscli: 4000 \(Private Use\) "bye", wasClean=true$')
     terminal.expect_toolbar(clients=1)
     assert first.exit_status(terminal) == 8
     assert 'closed by the server: 4000 (Private Use) "bye"' in first.stderr.rest()
@@ -360,7 +355,7 @@ def test_once_exits_8_when_the_client_closes_with_4000(session: Session) -> None
     thread.start()
     terminal.expect(r"^\[1\] client 1 connected from 127\.0\.0\.1:\d+ to / \(")
     close_now.set()
-    terminal.expect(r'^\[1\] closed: 4000 \(Private Use\) "bye", wasClean=true, closed by client$')
+    terminal.expect(r'^\[1\] closed by the client: 4000 \(Private Use\) "bye", wasClean=true$')
     terminal.expect(r'^wscli: error: the client closed with 4000 \(Private Use\) "bye"$')
     assert terminal.exit_status() == 8
     thread.join(TIMEOUT)

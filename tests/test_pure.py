@@ -6,20 +6,20 @@ import json
 
 import pytest
 
-from wscli.codes import (
+from wscli.errors import UsageError
+from wscli.options import DEFAULT_IDLE, WaitRules
+from wscli.protocol.codes import (
     close_code_name,
     is_sendable,
     parse_close_code,
     parse_expected_code,
     validate_close,
 )
-from wscli.errors import UsageError
-from wscli.events import Closed, Message, Opened, Ping
-from wscli.options import DEFAULT_IDLE, WaitRules
-from wscli.outcome import judge
-from wscli.payload import decode_input
+from wscli.protocol.events import Closed, Message, Opened, Ping
+from wscli.protocol.payload import decode_input
+from wscli.protocol.target import parse_header, parse_size, parse_url
+from wscli.protocol.verdict import judge
 from wscli.render import data_line, escape, event_json, hexdump, mask_header
-from wscli.request import parse_header, parse_size, parse_url
 from wscli.status import ExitStatus
 
 

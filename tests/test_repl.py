@@ -19,14 +19,14 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from tests.conftest import SCALE, wscli_env
+from tests.conftest import TIMEOUT, wscli_env
 from tests.proxy import closed_port
 from tests.scenario import ScenarioServer
 
 ROOT = Path(__file__).resolve().parent.parent
 ROWS, COLUMNS = 30, 120
 #: How long to wait for one thing to appear on the screen, or for wscli to exit.
-WAIT = 8.0 * SCALE
+WAIT = 0.4 * TIMEOUT
 
 _ESCAPE = re.compile(
     r"\x1b(?:\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves, erase, modes
@@ -187,7 +187,7 @@ def quit_cleanly(terminal: Terminal, *, after_output: bool = False) -> None:
     if after_output:
         terminal.expect(r"open>")
     terminal.send(CTRL_D)
-    terminal.expect(r"closed: 1000 \(Normal Closure\), wasClean=true, closed by client")
+    terminal.expect(r"closed by wscli: 1000 \(Normal Closure\), wasClean=true")
     assert terminal.exit_status() == 0
 
 
@@ -232,7 +232,7 @@ def test_toolbar_then_server_close_exits_8(
     terminal.expect(r"connected to ws://")
     terminal.expect(r" OPEN \s*\|\s*" + re.escape(url) + r"\s*\|\s*bufferedAmount\s*0 B")
     terminal.type_line("one")
-    terminal.expect(r'closed: 4001 \(Private Use\) "bye", wasClean=true, closed by server')
+    terminal.expect(r'closed by the server: 4001 \(Private Use\) "bye", wasClean=true')
     assert terminal.exit_status() == 8
     record = server.last()
     assert record.messages == ["one"]
@@ -256,7 +256,7 @@ def test_close_command_sends_code_and_reason(repl: Terminal, server: ScenarioSer
     """``/close 4000 bye`` closes with 4000 "bye": the server saw that code and reason, the
     close completes cleanly and wscli exits 0 (wscli chose the code)."""
     repl.type_line("/close 4000 bye")
-    repl.expect(r'closed: 4000 \(Private Use\) "bye", wasClean=true, closed by client')
+    repl.expect(r'closed by wscli: 4000 \(Private Use\) "bye", wasClean=true')
     assert repl.exit_status() == 0
     record = server.last()
     assert (record.close_code, record.close_reason) == (4000, "bye")
@@ -321,7 +321,7 @@ def test_sigint_from_outside_closes_with_1001(repl: Terminal, server: ScenarioSe
     """SIGINT sent to wscli from outside (not Ctrl-C typed at the prompt) closes with 1001
     Going Away, waits for the server's close frame and exits 130."""
     repl.child.kill(signal.SIGINT)
-    repl.expect(r"closed: 1001 \(Going Away\), wasClean=true, closed by client")
+    repl.expect(r"closed by wscli: 1001 \(Going Away\), wasClean=true")
     assert repl.exit_status() == 130
     assert server.last().close_code == 1001
 

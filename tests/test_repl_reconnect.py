@@ -10,7 +10,7 @@ from tests.scenario import ScenarioServer
 from tests.test_repl import WAIT, Terminal, quit_cleanly, start
 from wscli.errors import HandshakeRejected, TLSFailed
 from wscli.repl.backoff import backoff_delays, backoff_limit
-from wscli.repl.reconnect import is_permanent
+from wscli.repl.lifecycle import is_permanent
 
 home = test_repl.home  # fixtures: a temporary HOME, and the terminals started in a test
 terminals = test_repl.terminals
@@ -26,7 +26,7 @@ def test_reconnect_command_opens_a_second_connection(
     terminal.expect(r"^< hello$")
     terminal.type_line("/reconnect")
     terminal.expect(r"reconnecting\.\.\.")
-    terminal.expect(r"closed: 1000 \(Normal Closure\), wasClean=true, closed by client")
+    terminal.expect(r"closed by wscli: 1000 \(Normal Closure\), wasClean=true")
     terminal.expect(r"connected to ws://")
     terminal.expect(r"^< hello$")
     terminal.expect(r" OPEN \s*\|")
@@ -48,7 +48,7 @@ def test_reconnect_flag_follows_a_server_restart(home: Path, terminals: list[Ter
         terminal.expect(r"connected to ws://")
         terminal.expect(r"^< hi$")
     # The first server is gone (its connections dropped without a close frame).
-    terminal.expect(r"closed: 1006 ")
+    terminal.expect(r"closed without a closing handshake: 1006 ")
     terminal.expect(r"reconnecting in \d+\.\d s \(attempt 1\)")
     terminal.expect(r"reconnecting: (in \d+\.\d s \(attempt \d+\)|attempt \d+)")  # toolbar
     with ScenarioServer(port=port) as second:

@@ -19,9 +19,10 @@ from prompt_toolkit.styles import Style
 
 from tests.conftest import TIMEOUT, wscli_env
 from wscli.errors import UsageError
-from wscli.events import ReadyState
-from wscli.repl.commands import (
-    COMMANDS,
+from wscli.protocol.events import ReadyState
+from wscli.repl.commands import COMMANDS, help_text, parse_line
+from wscli.repl.completer import SlashCompleter, slash_completions
+from wscli.repl.inputs import (
     CloseConnection,
     Input,
     Quit,
@@ -37,10 +38,7 @@ from wscli.repl.commands import (
     SetView,
     ShowHelp,
     ShowStatus,
-    help_text,
-    parse_line,
 )
-from wscli.repl.completion import SlashCompleter, slash_completions
 from wscli.repl.keys import make_key_bindings
 from wscli.repl.toolbar import TOOLBAR_STYLE, ToolbarState, human_bytes, toolbar_fragments
 
@@ -501,7 +499,7 @@ def test_ctrl_d_after_clearing_quits(pipe: PipeInput) -> None:
 
 
 def _shown(data: bytes, view: str) -> str:
-    from wscli.events import Message
+    from wscli.protocol.events import Message
     from wscli.repl.view import render_event
 
     rendered = render_event(Message(data, "in"), view=view, pretty=True, timestamps=False)  # type: ignore[arg-type]
@@ -550,7 +548,7 @@ def test_ansi_matches_what_rich_prints_line_by_line() -> None:
     from rich.console import Console
     from rich.text import Text
 
-    from wscli.events import Message
+    from wscli.protocol.events import Message
     from wscli.repl.view import ansi, render_event
 
     console = Console(

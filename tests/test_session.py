@@ -8,10 +8,10 @@ import pytest
 
 from tests.conftest import TIMEOUT
 from tests.scenario import ScenarioServer
-from wscli.client import Session
+from wscli.client.session import Session
 from wscli.errors import ConnectFailed, UsageError
-from wscli.events import Closed, Event, Failed, Message, Opened, Ping, Pong, ReadyState
 from wscli.options import ConnectOptions
+from wscli.protocol.events import Closed, Event, Failed, Message, Opened, Ping, Pong, ReadyState
 
 
 async def _until(condition: Callable[[], bool], timeout: float = TIMEOUT) -> None:
@@ -22,7 +22,7 @@ async def _until(condition: Callable[[], bool], timeout: float = TIMEOUT) -> Non
 
 
 async def _collect(session: Session) -> list[Event]:
-    return [event async for event in session.events()]
+    return [event async for batch in session.event_batches() for event in batch]
 
 
 def test_ready_state_goes_connecting_open_closing_closed(server: ScenarioServer) -> None:

@@ -43,10 +43,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    from wscli.cli.docgen import generated_files
+    from wscli.cli import wscli
+    from wscli.cli.generated_docs import generated_files
 
     try:
-        files = generated_files(ROOT)
+        files = generated_files(ROOT, wscli)
     except (OSError, ValueError) as exc:
         sys.stderr.write(f"python -m wscli._docgen: error: {exc}\n")
         return 2

@@ -3,7 +3,7 @@
 import os
 import sys
 from collections.abc import Mapping
-from typing import BinaryIO, NamedTuple, TextIO
+from typing import BinaryIO, NamedTuple
 
 from wscli.options import ColorChoice
 
@@ -11,11 +11,15 @@ __all__ = ["Env"]
 
 
 class Env(NamedTuple):
-    """Where wscli reads and writes. Tests build one around pipes or fake files."""
+    """Where wscli reads and writes, and what it knows of its surroundings: the three
+    standard streams (bytes), whether each is a terminal, and the environment variables.
+
+    ``cli.run(argv, env=...)`` takes one; tests build one around files and buffers.
+    """
 
     stdin: BinaryIO
     stdout: BinaryIO
-    stderr: TextIO
+    stderr: BinaryIO
     stdin_isatty: bool = False
     stdout_isatty: bool = False
     stderr_isatty: bool = False
@@ -27,7 +31,7 @@ class Env(NamedTuple):
         return cls(
             stdin=sys.stdin.buffer if sys.stdin is not None else open(os.devnull, "rb"),
             stdout=sys.stdout.buffer if sys.stdout is not None else open(os.devnull, "wb"),
-            stderr=sys.stderr if sys.stderr is not None else open(os.devnull, "w"),
+            stderr=sys.stderr.buffer if sys.stderr is not None else open(os.devnull, "wb"),
             stdin_isatty=_isatty(sys.stdin),
             stdout_isatty=_isatty(sys.stdout),
             stderr_isatty=_isatty(sys.stderr),

@@ -1,6 +1,6 @@
 """Man pages in roff (man(7) macros) from a plain description of the commands and prose.
 
-Pure (standard library only): ``wscli.cli.docgen`` reads the click tree into the
+Pure (standard library only): ``wscli.cli.generated_docs`` reads the click tree into the
 dataclasses below, and this module writes them out, with the hand-written prose of
 ``man/prose/*.md``, as pages that pass ``mandoc -T lint`` and ``groff -ww``.
 

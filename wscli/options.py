@@ -10,7 +10,8 @@ from typing import Literal, NamedTuple
 __all__ = [
     "DEFAULT_IDLE",
     "DEFAULT_MAX_SIZE",
-    "BinaryAs",
+    "SCREEN_VIEWS",
+    "BinaryView",
     "ColorChoice",
     "ConnectOptions",
     "InputFormat",
@@ -21,7 +22,11 @@ __all__ = [
 ]
 
 InputFormat = Literal["text", "binary", "hex", "base64"]
-BinaryAs = Literal["hex", "base64", "text", "raw"]
+#: How a binary message is shown or written: hex, base64, as UTF-8 text, or its raw bytes
+#: (``--binary-as``, the REPL's ``/view``; raw only into a pipe or file).
+BinaryView = Literal["hex", "base64", "text", "raw"]
+#: The views a terminal shows (no raw bytes), in the order completion offers them.
+SCREEN_VIEWS: tuple[BinaryView, ...] = ("hex", "base64", "text")
 ColorChoice = Literal["auto", "always", "never"]
 ListenMode = Literal["default", "echo", "broadcast", "exec"]
 
@@ -35,7 +40,8 @@ DEFAULT_IDLE = 0.8
 class ConnectOptions(NamedTuple):
     """How to open a client connection."""
 
-    url: str
+    #: None: the built-in echo server's (filled in once it runs).
+    url: str | None
     subprotocols: tuple[str, ...] = ()
     headers: tuple[tuple[str, str], ...] = ()
     origin: str | None = None
@@ -61,11 +67,12 @@ class ListenOptions(NamedTuple):
     host: str = "127.0.0.1"
     port: int = 8765
     mode: ListenMode = "default"
-    #: --exec's command line (a shell command).
-    command: str | None = None
-    #: --exec: how the process's stdout lines become messages, and messages become lines.
+    #: --exec's program (a shell command line).
+    program: str | None = None
+    #: How stdin lines (or --exec's stdout lines) become messages.
     input_format: InputFormat = "text"
-    binary_as: BinaryAs = "hex"
+    #: --exec: how binary messages become lines on the program's stdin.
+    binary_as: BinaryView = "hex"
     subprotocols: tuple[str, ...] = ()
     require_subprotocol: bool = False
     cert: str | None = None
@@ -95,7 +102,10 @@ class WaitRules:  # a dataclass: a NamedTuple field may not be called "count"
     idle: float | None = None
     timeout: float | None = None
     keep_open: bool = False
+    #: The server must close (first), with this code.
     expect_close: int | None = None
+    #: The close code received must be this one, whoever closed (``close --expect-code``).
+    expect_code: int | None = None
 
     @property
     def idle_seconds(self) -> float | None:
@@ -115,7 +125,7 @@ class WaitRules:  # a dataclass: a NamedTuple field may not be called "count"
 class OutputOptions(NamedTuple):
     """How events are written."""
 
-    binary_as: BinaryAs = "hex"
+    binary_as: BinaryView = "hex"
     jsonl: bool = False
     timestamps: bool = False
     show_ping_pong: bool = False

@@ -1,13 +1,14 @@
-"""Where events go: data on stdout (plain or JSON Lines), status lines on stderr."""
+"""Where events go, for both sides: data on stdout (plain or JSON Lines), status lines on
+stderr."""
 
 import contextlib
 from typing import TYPE_CHECKING, Literal
 
-from wscli.codes import NORMAL_CLOSE_CODES
 from wscli.env import Env
 from wscli.errors import OutputClosed, WscliError
-from wscli.events import Closed, Event, Message, Opened, Ping, Pong
 from wscli.options import OutputOptions
+from wscli.protocol.codes import NORMAL_CLOSE_CODES
+from wscli.protocol.events import Closed, Event, Failed, Message, Opened, Ping, Pong
 from wscli.render import (
     closed_line,
     control_line,
@@ -15,13 +16,15 @@ from wscli.render import (
     escape,
     event_json,
     headers_block,
+    listening_json,
     opened_line,
+    peer_opened_line,
 )
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-__all__ = ["Output", "StatusWriter", "StdoutSink"]
+__all__ = ["Output", "StatusWriter", "StdoutSink", "Tone", "close_tone"]
 
 Tone = Literal["info", "good", "warn", "bad"]
 _STYLES: dict[Tone, str] = {"info": "dim", "good": "green", "warn": "yellow", "bad": "bold red"}
@@ -44,25 +47,33 @@ class StatusWriter:
             self._write(text, tone)
 
     def _write(self, text: str, tone: Tone) -> None:
+        line = f"wscli: {text}\n"
         if self._color:
-            if self._console is None:
-                from rich.console import Console
-
-                # wscli has decided (Env.stderr_color): keep rich from overruling it with
-                # NO_COLOR or TERM=dumb.
-                self._console = Console(
-                    file=self._stream,
-                    force_terminal=True,
-                    highlight=False,
-                    no_color=False,
-                    color_system="standard",
-                )
-            from rich.text import Text
-
-            self._console.print(Text(f"wscli: {text}", style=_STYLES[tone]), soft_wrap=True)
-        else:
-            self._stream.write(f"wscli: {text}\n")
+            line = self._colored(line, tone)
+        self._stream.write(line.encode("utf-8", "backslashreplace"))
         self._stream.flush()
+
+    def _colored(self, line: str, tone: Tone) -> str:
+        from rich.text import Text
+
+        if self._console is None:
+            import io
+
+            from rich.console import Console
+
+            # wscli has decided (Env.stderr_color): keep rich from overruling it with
+            # NO_COLOR or TERM=dumb.
+            self._console = Console(
+                file=io.StringIO(),
+                force_terminal=True,
+                highlight=False,
+                no_color=False,
+                color_system="standard",
+                width=1 << 16,
+            )
+        with self._console.capture() as capture:
+            self._console.print(Text(line.rstrip("\n"), style=_STYLES[tone]), soft_wrap=True)
+        return capture.get()
 
     def error(self, error: WscliError) -> None:
         """``wscli: error: MESSAGE (hint: HINT)``: always shown, one line, escaped."""
@@ -70,6 +81,14 @@ class StatusWriter:
         if error.hint:
             text += f" (hint: {escape(error.hint, keep_newlines=False)})"
         self.line(text, "bad", always=True)
+
+    def traceback(self) -> None:
+        """The traceback of the exception being handled (for --debug)."""
+        import traceback  # only for --debug: kept out of start-up
+
+        with contextlib.suppress(OSError, ValueError):
+            self._stream.write(traceback.format_exc().encode("utf-8", "backslashreplace"))
+            self._stream.flush()
 
 
 class StdoutSink:
@@ -93,7 +112,12 @@ class StdoutSink:
 
 
 class Output(StdoutSink):
-    """Writes a session's events: received data to stdout, the rest as status lines."""
+    """The one front end of both cores: received data to stdout (plain, or every event as
+    JSON Lines), the rest as status lines on stderr.
+
+    Events of a client session come without a connection id; ``listen``'s come with the
+    id of the client they belong to (``[N]`` on a terminal, ``"id"`` in JSON Lines).
+    """
 
     def __init__(self, env: Env, options: OutputOptions, *, show_messages: bool = True) -> None:
         super().__init__(env)
@@ -102,48 +126,82 @@ class Output(StdoutSink):
         self.status = StatusWriter(env, options)
         self._terminal = env.stdout_isatty
         self._opened = False
-        self.closed: Closed | None = None
 
     @property
     def wants_sent(self) -> bool:
         """Whether message-out events are written (only --jsonl shows what was sent)."""
         return self.options.jsonl
 
-    def event(self, event: Event) -> None:
-        """Write one event where it belongs."""
+    def listening(self, url: str) -> None:
+        """Announce ``listen``'s readiness: a status line, and a ``listening`` event with
+        --jsonl."""
+        if self.options.jsonl:
+            self._write(listening_json(url).encode() + b"\n")
+            self.flush()
+        self.status.line(f"listening on {url}", "good", always=True)
+
+    def event(self, event: Event, conn_id: int | None = None) -> None:
+        """Write one event where it belongs; ``conn_id``: the ``listen`` client's number."""
         options = self.options
         if options.jsonl:
-            self._write((event_json(event) + "\n").encode("utf-8", "surrogatepass"))
+            self._write(
+                (event_json(event, conn_id=conn_id) + "\n").encode("utf-8", "surrogatepass")
+            )
         if isinstance(event, Message):
             if event.direction == "in" and self.show_messages and not options.jsonl:
-                self._write(
-                    data_line(
-                        event,
-                        binary_as=options.binary_as,
-                        terminal=self._terminal,
-                        timestamps=options.timestamps,
-                    )
-                )
-        elif isinstance(event, Opened):
+                self._write_data(event, conn_id)
+            return
+        who = "" if conn_id is None else f"client {conn_id}"
+        if isinstance(event, Opened):
             self._opened = True
-            if options.verbose:
+            self._opened_lines(event, conn_id)
+        elif isinstance(event, Ping | Pong):
+            if options.show_ping_pong:
+                self.status.line(f"{who}: {control_line(event)}" if who else control_line(event))
+        elif isinstance(event, Closed):
+            if self._opened:  # a connection that never opened ends with the error line
+                side = "client" if conn_id is None else "server"
+                line = closed_line(event, side=side)
+                self.status.line(f"{who} {line}" if who else line, close_tone(event))
+        elif isinstance(event, Failed) and who:
+            # A client session's failure becomes its final error line (see verdict.judge).
+            self.status.line(f"{who}: {escape(event.message, keep_newlines=False)}", "warn")
+
+    def _write_data(self, message: Message, conn_id: int | None) -> None:
+        options = self.options
+        data = data_line(
+            message,
+            binary_as=options.binary_as,
+            terminal=self._terminal,
+            timestamps=options.timestamps,
+        )
+        if conn_id is not None and self._terminal:
+            data = f"[{conn_id}] ".encode() + data
+        self._write(data)
+
+    def _opened_lines(self, event: Opened, conn_id: int | None) -> None:
+        if conn_id is None:
+            if self.options.verbose:
                 for line in headers_block("request headers:", event.request_headers):
                     self.status.line(line)
                 for line in headers_block("response headers:", event.response_headers):
                     self.status.line(line)
             self.status.line(opened_line(event), "good")
-        elif isinstance(event, Ping | Pong):
-            if options.show_ping_pong:
-                self.status.line(control_line(event))
-        elif isinstance(event, Closed):
-            self.closed = event
-            tone: Tone = "good" if event.was_clean and event.code in NORMAL_CLOSE_CODES else "warn"
-            if event.code == 1006:
-                tone = "bad"
-            if self._opened:
-                self.status.line(closed_line(event), tone)
-        # A Failed event's message becomes the final error line (see outcome.judge).
+            return
+        if self.options.verbose:
+            title = f"client {conn_id} request headers:"
+            for line in headers_block(title, event.request_headers):
+                self.status.line(line)
+        self.status.line(peer_opened_line(conn_id, event), "good")
 
     def data(self, text: str) -> None:
         """Write a line of this command's own data (the ``close`` report) to stdout."""
         self._write((text + "\n").encode("utf-8", "surrogatepass"))
+
+
+def close_tone(event: Closed) -> Tone:
+    """How a close event's status line is coloured: good for a clean, normal close, bad for
+    a dropped connection (1006), a warning otherwise."""
+    if event.code == 1006:
+        return "bad"
+    return "good" if event.was_clean and event.code in NORMAL_CLOSE_CODES else "warn"

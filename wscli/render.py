@@ -6,11 +6,12 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from wscli.codes import close_code_name
-from wscli.events import Closed, Event, Failed, Message, Opened, Ping, Pong
-from wscli.options import BinaryAs
+from wscli.options import BinaryView
+from wscli.protocol.codes import close_code_name
+from wscli.protocol.events import Closed, Event, Failed, Message, Opened, Ping, Pong
 
 __all__ = [
+    "clients_table",
     "close_report_json",
     "close_report_lines",
     "closed_line",
@@ -19,6 +20,7 @@ __all__ = [
     "event_json",
     "headers_block",
     "hexdump",
+    "listening_json",
     "mask_header",
     "opened_line",
     "timestamp",
@@ -48,7 +50,7 @@ def timestamp(at: float) -> str:
     return datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def binary_text(data: bytes, binary_as: BinaryAs) -> str:
+def binary_text(data: bytes, binary_as: BinaryView) -> str:
     """A binary payload as one line of text (``raw`` is handled by ``data_line``)."""
     if binary_as == "hex":
         return data.hex()
@@ -57,7 +59,9 @@ def binary_text(data: bytes, binary_as: BinaryAs) -> str:
     return data.decode("utf-8", errors="replace")
 
 
-def data_line(message: Message, *, binary_as: BinaryAs, terminal: bool, timestamps: bool) -> bytes:
+def data_line(
+    message: Message, *, binary_as: BinaryView, terminal: bool, timestamps: bool
+) -> bytes:
     """One received message as bytes for stdout, newline included (except ``raw`` binary).
 
     On a terminal, control characters are escaped; into a pipe, text goes out as it came.
@@ -129,6 +133,15 @@ _EVENT_NAMES: dict[type, str] = {
     Closed: "close",
     Failed: "error",
 }
+
+
+def listening_json(url: str) -> str:
+    """``listen``'s first JSON Lines record: ``{"event":"listening",...,"url":...}``."""
+    import json  # only --jsonl needs it: kept out of start-up
+    from time import time
+
+    record = {"event": "listening", "time": timestamp(time()), "url": url}
+    return json.dumps(record, separators=(",", ":"))
 
 
 def opened_line(event: Opened) -> str:
@@ -266,4 +279,20 @@ def close_report_json(closed: Closed, duration: float) -> str:
             "duration_ms": round(duration * 1000, 3),
         },
         ensure_ascii=False,
+    )
+
+
+def clients_table(rows: list[tuple[int, str, str, str, str, int, int, int]]) -> str:
+    """``/clients``: id, address, path, protocol, readyState, bufferedAmount, in, out."""
+    if not rows:
+        return "no clients connected"
+    header = ("id", "address", "path", "protocol", "readyState", "buffered", "in", "out")
+    # The path and subprotocol came from the client: escaped, as all peer data.
+    table = [header] + [
+        tuple(escape(str(value), keep_newlines=False) for value in row) for row in rows
+    ]
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    return "\n".join(
+        "  ".join(value.ljust(width) for value, width in zip(row, widths, strict=True)).rstrip()
+        for row in table
     )

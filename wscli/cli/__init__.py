@@ -1,19 +1,27 @@
-"""The command line: click commands over the client core. The only package importing click."""
+"""The command line: click commands over the flows and the prompts. The only package that
+imports click.
+
+:func:`run` takes the command line and an :class:`~wscli.env.Env` (the streams, whether
+they are terminals, the environment variables) and returns the exit status; :func:`main`
+is the console script, which runs it on the process's own and exits.
+"""
 
 import contextlib
+import io
 import os
 import sys
+from collections.abc import Iterator
 from typing import NoReturn
 
 import click
 
 from wscli.cli.close import close_command
-from wscli.cli.common import ENVIRONMENT_EPILOG, EXIT_EPILOG
 from wscli.cli.completion import completion_command
 from wscli.cli.connect import connect_command
 from wscli.cli.listen import listen_command
 from wscli.cli.send import send_command
 from wscli.cli.settings import config_defaults, use_env_vars
+from wscli.cli.shared_options import ENVIRONMENT_EPILOG, EXIT_EPILOG
 from wscli.env import Env
 from wscli.errors import UsageError, WscliError
 from wscli.options import OutputOptions
@@ -28,12 +36,16 @@ def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> N
     if not value or ctx.resilient_parsing:
         return
     import platform
-    from importlib.metadata import version
+    from importlib.metadata import PackageNotFoundError, version
 
     import wscli as package
 
+    try:
+        websockets = f"websockets {version('websockets')}"
+    except PackageNotFoundError:  # websockets is missing, or installed without metadata
+        websockets = "websockets not found"
     click.echo(
-        f"wscli {package.__version__} (websockets {version('websockets')}, "
+        f"wscli {package.__version__} ({websockets}, "
         f"{platform.python_implementation()} {platform.python_version()})"
     )
     ctx.exit()
@@ -73,54 +85,80 @@ def main(argv: list[str] | None = None) -> NoReturn:
     _exit(run(argv))
 
 
-def run(argv: list[str] | None = None) -> int:
-    """Run the command line ``argv`` (default: sys.argv) and return the exit status."""
-    try:
-        args = list(sys.argv[1:] if argv is None else argv)
+def run(argv: list[str] | None = None, env: Env | None = None) -> int:
+    """Run the command line ``argv`` (default: sys.argv) in ``env`` (default: the
+    process's) and return the exit status. Nothing here exits the process."""
+    env = env if env is not None else Env.from_process()
+    args = list(sys.argv[1:] if argv is None else argv)
+    with _click_streams(env):
         try:
-            args, default_map = config_defaults(wscli, args, os.environ)
-        except UsageError:
-            if not _config_optional(args):
-                raise
-            default_map = None  # completion, --help, --version work with a broken config
-        result = wscli.main(
-            args=args, prog_name="wscli", standalone_mode=False, default_map=default_map
-        )
-        code = int(result) if isinstance(result, int) else ExitStatus.OK
-    except click.exceptions.Exit as exit_:
-        code = exit_.exit_code
-    except click.exceptions.Abort:
-        code = ExitStatus.INTERRUPTED
-    except click.exceptions.NoArgsIsHelpError as error:
-        if sys.stderr is not None:
-            sys.stderr.write(error.ctx.get_help() + "\n")
-        code = ExitStatus.USAGE_ERROR
-    except click.ClickException as error:
-        ctx = getattr(error, "ctx", None)
-        command = ctx.command_path if isinstance(ctx, click.Context) else "wscli"
-        message = error.format_message().replace("\n", " ")
-        code = _report(UsageError(message, f"see '{command} --help'"), argv)
-    except WscliError as error:
-        code = _report(error, argv)
-    return code
+            return _run(args, env)
+        except click.exceptions.Exit as exit_:
+            return exit_.exit_code
+        except click.exceptions.Abort:
+            return ExitStatus.INTERRUPTED
+        except click.exceptions.NoArgsIsHelpError as error:
+            env.stderr.write((error.ctx.get_help() + "\n").encode())
+            return ExitStatus.USAGE_ERROR
+        except click.ClickException as error:
+            ctx = getattr(error, "ctx", None)
+            command = ctx.command_path if isinstance(ctx, click.Context) else "wscli"
+            message = error.format_message().replace("\n", " ")
+            return _report(UsageError(message, f"see '{command} --help'"), args, env)
+        except WscliError as error:
+            return _report(error, args, env)
 
 
-def _config_optional(args: list[str]) -> bool:
+def _run(args: list[str], env: Env) -> int:
+    try:
+        args, default_map = config_defaults(wscli, args, env.environ)
+    except UsageError:
+        if not _config_optional(args, env):
+            raise
+        default_map = None  # completion, --help, --version work with a broken config
+    result = wscli.main(
+        args=args, prog_name="wscli", standalone_mode=False, default_map=default_map, obj=env
+    )
+    return int(result) if isinstance(result, int) else ExitStatus.OK
+
+
+@contextlib.contextmanager
+def _click_streams(env: Env) -> Iterator[None]:
+    """click writes --help, --version and completion scripts to sys.stdout: point it at
+    ``env``'s stdout (and sys.stderr at its stderr) for the run, when they are not the
+    process's own."""
+    if env.stdout is getattr(sys.stdout, "buffer", None):
+        yield
+        return
+    wrappers = [
+        io.TextIOWrapper(stream, encoding="utf-8", write_through=True)
+        for stream in (env.stdout, env.stderr)
+    ]
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = wrappers
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+        for wrapper in wrappers:
+            wrapper.detach()
+
+
+def _config_optional(args: list[str], env: Env) -> bool:
     """Whether this run must work even with a broken config file."""
-    return "_WSCLI_COMPLETE" in os.environ or any(
+    return "_WSCLI_COMPLETE" in env.environ or any(
         token in ("-h", "--help", "-V", "--version") for token in args
     )
 
 
-def _report(error: WscliError, argv: list[str] | None) -> int:
+def _report(error: WscliError, args: list[str], env: Env) -> int:
     """The error path for errors found before a command runs (the runner has the rest)."""
-    if "--debug" in (sys.argv if argv is None else argv):
-        import traceback  # only for --debug: kept out of start-up
-
-        traceback.print_exc()
     from wscli.output import StatusWriter
 
-    StatusWriter(Env.from_process(), OutputOptions(color="never")).error(error)
+    status = StatusWriter(env, OutputOptions(color="never"))
+    if "--debug" in args:
+        status.traceback()
+    status.error(error)
     return error.status
 
 

@@ -4,25 +4,26 @@ from typing import Any
 
 import click
 
-from wscli.cli.common import (
+from wscli.cli.settings import complete_close_codes, complete_profiles
+from wscli.cli.shared_options import (
     ENVIRONMENT_EPILOG,
     EXIT_EPILOG,
+    connect_options,
     connection_options,
     current_env,
+    option,
     output_options,
     output_settings,
 )
-from wscli.cli.run import run_close_command
-from wscli.cli.settings import complete_close_codes, complete_profiles
-from wscli.codes import parse_close_code, parse_expected_code, validate_close
-from wscli.payload import decode_input
+from wscli.protocol.codes import parse_close_code, parse_expected_code, validate_close
+from wscli.protocol.payload import decode_input
 
 __all__ = ["close_command"]
 
 
 @click.command("close", epilog=EXIT_EPILOG + ENVIRONMENT_EPILOG)
 @click.argument("url", shell_complete=complete_profiles)
-@click.option(
+@option(
     "--code",
     default="1000",
     shell_complete=complete_close_codes,
@@ -30,23 +31,21 @@ __all__ = ["close_command"]
     metavar="N|none",
     help="Close code to send; 'none' sends an empty close frame.",
 )
-@click.option(
-    "--reason", default="", metavar="TEXT", help="Close reason (at most 123 UTF-8 bytes)."
-)
-@click.option(
+@option("--reason", default="", metavar="TEXT", help="Close reason (at most 123 UTF-8 bytes).")
+@option(
     "--send",
     "messages",
     multiple=True,
     metavar="MSG",
     help="Send this message before closing (repeatable).",
 )
-@click.option(
+@option(
     "--expect-code",
     metavar="N",
     shell_complete=complete_close_codes,
     help="Require the server to answer with this close code.",
 )
-@click.option(
+@option(
     "--timeout",
     type=click.FloatRange(min=0),
     default=10.0,
@@ -77,14 +76,15 @@ def close_command(
         decode_input(m.encode("utf-8", "surrogateescape"), fmt, where=f"--send {i}")
         for i, m in enumerate(messages, start=1)
     ]
-    return run_close_command(
+    from wscli.flows.entry import close_and_report
+
+    options = connect_options(url, values)._replace(close_timeout=timeout)
+    return close_and_report(
         current_env(),
-        url,
-        values,
+        options,
         output_settings(values),
         code=close_code,
         reason=reason,
         messages=payloads,
         expect_code=expected,
-        close_timeout=timeout,
     )

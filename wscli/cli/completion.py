@@ -7,16 +7,14 @@ __all__ = ["SHELLS", "completion_command", "completion_script"]
 SHELLS = ("bash", "zsh", "fish")
 
 
-def completion_script(shell: str) -> str:
-    """The completion script for ``shell``: it asks ``wscli`` itself for each completion
-    (``_WSCLI_COMPLETE``), so it cannot drift from the options."""
+def completion_script(group: click.Group, shell: str) -> str:
+    """The completion script of ``group`` (wscli's) for ``shell``: it asks ``wscli`` itself
+    for each completion (``_WSCLI_COMPLETE``), so it cannot drift from the options."""
     from click.shell_completion import get_completion_class
-
-    from wscli.cli import wscli
 
     cls = get_completion_class(shell)
     assert cls is not None
-    return cls(wscli, {}, "wscli", "_WSCLI_COMPLETE").source()
+    return cls(group, {}, "wscli", "_WSCLI_COMPLETE").source()
 
 
 @click.command("completion")
@@ -29,5 +27,7 @@ def completion_command(shell: str) -> int:
     zsh:   wscli completion zsh > "${fpath[1]}/_wscli"
     fish:  wscli completion fish > ~/.config/fish/completions/wscli.fish
     """
-    click.echo(completion_script(shell), nl=False)
+    group = click.get_current_context().find_root().command
+    assert isinstance(group, click.Group)
+    click.echo(completion_script(group, shell), nl=False)
     return 0

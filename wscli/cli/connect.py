@@ -4,35 +4,36 @@ from typing import Any
 
 import click
 
-from wscli.cli.common import (
+from wscli.cli.settings import complete_profiles
+from wscli.cli.shared_options import (
     ENVIRONMENT_EPILOG,
     EXIT_EPILOG,
+    connect_options,
     connection_options,
     current_env,
+    option,
     output_options,
     output_settings,
     wait_options,
     wait_rules,
 )
-from wscli.cli.run import STDIN, run_exchange, run_repl
-from wscli.cli.settings import complete_profiles
-from wscli.payload import decode_input
+from wscli.protocol.payload import decode_input
 
 __all__ = ["connect_command"]
 
 
 @click.command("connect", epilog=EXIT_EPILOG + ENVIRONMENT_EPILOG)
 @click.argument("url", required=False, shell_complete=complete_profiles)
-@click.option(
+@option(
     "-x",
     "--execute",
-    "execute",
+    "first_messages",
     multiple=True,
     metavar="MSG",
     help="Send MSG right after the handshake (repeatable), then stay interactive on a "
     "terminal, or go on with stdin's lines in a pipe.",
 )
-@click.option(
+@option(
     "--reconnect",
     is_flag=True,
     help="On a terminal: when the connection closes, connect again (exponential backoff "
@@ -42,7 +43,7 @@ __all__ = ["connect_command"]
 @output_options
 @wait_options
 def connect_command(
-    url: str | None, execute: tuple[str, ...], reconnect: bool, **values: Any
+    url: str | None, first_messages: tuple[str, ...], reconnect: bool, **values: Any
 ) -> int:
     """Connect to URL; stdin lines become messages, received messages go to stdout.
 
@@ -61,18 +62,16 @@ def connect_command(
     fmt = values["input_format"]
     initial = [
         decode_input(m.encode("utf-8", "surrogateescape"), fmt, where=f"-x {i}")
-        for i, m in enumerate(execute, start=1)
+        for i, m in enumerate(first_messages, start=1)
     ]
+    options = connect_options(url, values)
     env = current_env()
     if env.interactive and not output.jsonl:
-        return run_repl(env, url, values, output, execute=initial, reconnect=reconnect)
-    return run_exchange(
-        env,
-        url,
-        values,
-        output,
-        rules,
-        items=[*initial, STDIN] if initial else None,
-        input_format=values["input_format"],
-        read_stdin=True,
+        from wscli.repl.start import interact
+
+        return interact(env, options, output, first_messages=initial, reconnect=reconnect)
+    from wscli.flows.entry import STDIN, exchange_messages
+
+    return exchange_messages(
+        env, options, output, rules, items=[*initial, STDIN] if initial else None, input_format=fmt
     )

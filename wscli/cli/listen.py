@@ -5,17 +5,17 @@ from typing import Any
 import click
 from click.core import ParameterSource
 
-from wscli.cli.common import (
+from wscli.cli.shared_options import (
     ENVIRONMENT_EPILOG,
     EXIT_EPILOG,
     current_env,
+    option,
     output_options,
     output_settings,
 )
-from wscli.cli.run_listen import run_listen
 from wscli.errors import UsageError
 from wscli.options import ListenMode, ListenOptions
-from wscli.request import parse_auth, parse_size
+from wscli.protocol.target import parse_auth, parse_size
 
 __all__ = ["listen_command"]
 
@@ -25,27 +25,27 @@ _SECONDS = click.FloatRange(min=0)
 
 @click.command("listen", epilog=EXIT_EPILOG + ENVIRONMENT_EPILOG)
 @click.argument("port", type=click.IntRange(0, 65535), default=8765, required=False)
-@click.option(
+@option(
     "--host",
     default="127.0.0.1",
     show_default=True,
     help="Address to bind (0.0.0.0 or :: to accept other machines: explicit on purpose).",
 )
-@click.option("--echo", "mode", flag_value="echo", help="Echo every message back to its sender.")
-@click.option(
+@option("--echo", "mode", flag_value="echo", help="Echo every message back to its sender.")
+@option(
     "--broadcast",
     "mode",
     flag_value="broadcast",
     help="Relay every message to all other clients (a chat room).",
 )
-@click.option(
+@option(
     "--exec",
-    "command",
+    "program",
     metavar="CMD",
     help="Run CMD (a shell command) per connection: messages become lines on its stdin, "
     "its stdout lines become messages; request details are in its environment.",
 )
-@click.option(
+@option(
     "-s",
     "--subprotocol",
     "subprotocols",
@@ -54,15 +54,15 @@ _SECONDS = click.FloatRange(min=0)
     help="Support this subprotocol (repeatable); the first one of the client's offer that "
     "is supported is picked.",
 )
-@click.option(
+@option(
     "--require-subprotocol",
     is_flag=True,
     help="Answer 400 to clients that offer none of the -s subprotocols.",
 )
-@click.option("--cert", type=_FILE, metavar="FILE", help="TLS certificate (PEM): serve wss://.")
-@click.option("--key", type=_FILE, metavar="FILE", help="The certificate's private key (PEM).")
-@click.option("--auth", metavar="USER:PASS", help="Require these HTTP Basic credentials (401).")
-@click.option(
+@option("--cert", type=_FILE, metavar="FILE", help="TLS certificate (PEM): serve wss://.")
+@option("--key", type=_FILE, metavar="FILE", help="The certificate's private key (PEM).")
+@option("--auth", metavar="USER:PASS", help="Require these HTTP Basic credentials (401).")
+@option(
     "--origin",
     "origins",
     multiple=True,
@@ -70,26 +70,26 @@ _SECONDS = click.FloatRange(min=0)
     help="Admit browser pages from this origin only (repeatable; 403 otherwise). Clients "
     "that send no Origin, and wscli's own page, are always admitted.",
 )
-@click.option(
+@option(
     "--max-connections",
     type=click.IntRange(min=1),
     metavar="N",
     help="Answer 503 beyond N open connections.",
 )
-@click.option(
+@option(
     "--max-size",
     default="64M",
     show_default=True,
     metavar="BYTES",
     help="Largest message accepted (k/M/G suffixes; 0 for no limit); bigger: close 1009.",
 )
-@click.option("--path", metavar="PATH", help="Upgrade only on PATH (404 for other paths).")
-@click.option(
+@option("--path", metavar="PATH", help="Upgrade only on PATH (404 for other paths).")
+@option(
     "--once",
     is_flag=True,
     help="Serve one connection, then exit with the status its close code maps to.",
 )
-@click.option(
+@option(
     "--ping-interval",
     type=_SECONDS,
     default=20.0,
@@ -97,7 +97,7 @@ _SECONDS = click.FloatRange(min=0)
     metavar="SECONDS",
     help="Send a keepalive ping to each client this often (0: never).",
 )
-@click.option(
+@option(
     "--ping-timeout",
     type=_SECONDS,
     default=20.0,
@@ -105,16 +105,16 @@ _SECONDS = click.FloatRange(min=0)
     metavar="SECONDS",
     help="Drop a client whose keepalive pong is this late (0: never).",
 )
-@click.option(
+@option(
     "--compression/--no-compression",
     default=True,
     show_default=True,
     help="Accept permessage-deflate.",
 )
-@click.option("--no-page", is_flag=True, help="No browser console page on GET /.")
+@option("--no-page", is_flag=True, help="No browser console page on GET /.")
 @output_options
 def listen_command(
-    port: int, host: str, mode: ListenMode | None, command: str | None, **values: Any
+    port: int, host: str, mode: ListenMode | None, program: str | None, **values: Any
 ) -> int:
     """Listen on PORT (default 8765; 0 picks a free one) for WebSocket clients.
 
@@ -129,24 +129,31 @@ def listen_command(
     every client with 1001 and exits 0.
     """
     output = output_settings(values)
-    options = _listen_options(port, host, mode, command, values)
-    return run_listen(current_env(), options, output)
+    options = _listen_options(port, host, mode, program, values)
+    env = current_env()
+    if env.interactive and options.mode == "default" and not output.jsonl:
+        from wscli.repl.start import interact_listen
+
+        return interact_listen(env, options, output)
+    from wscli.flows.serve import serve
+
+    return serve(env, options, output)
 
 
 def _listen_options(
-    port: int, host: str, mode: ListenMode | None, command: str | None, values: dict[str, Any]
+    port: int, host: str, mode: ListenMode | None, program: str | None, values: dict[str, Any]
 ) -> ListenOptions:
-    if command is not None and mode is not None:
+    if program is not None and mode is not None:
         # The command line beats the config file and WSCLI_ variables; within one, two
         # modes contradict each other.
         ctx = click.get_current_context()
-        exec_given = ctx.get_parameter_source("command") is ParameterSource.COMMANDLINE
+        exec_given = ctx.get_parameter_source("program") is ParameterSource.COMMANDLINE
         mode_given = ctx.get_parameter_source("mode") is ParameterSource.COMMANDLINE
         if exec_given == mode_given:
             raise UsageError(f"--exec and --{mode} contradict each other", "give one mode")
         if mode_given:
-            command = None
-    if command is not None:
+            program = None
+    if program is not None:
         mode = "exec"
     if bool(values["cert"]) != bool(values["key"]):
         raise UsageError("--cert and --key go together", "give both files (PEM)")
@@ -159,7 +166,7 @@ def _listen_options(
         host=host,
         port=port,
         mode=mode or "default",
-        command=command,
+        program=program,
         input_format=values["input_format"],
         binary_as=values["binary_as"] if values["binary_as"] != "raw" else "hex",
         subprotocols=tuple(values["subprotocols"]),

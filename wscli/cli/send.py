@@ -5,20 +5,21 @@ from typing import Any
 
 import click
 
-from wscli.cli.common import (
+from wscli.cli.settings import complete_profiles
+from wscli.cli.shared_options import (
     ENVIRONMENT_EPILOG,
     EXIT_EPILOG,
+    connect_options,
     connection_options,
     current_env,
+    option,
     output_options,
     output_settings,
     wait_options,
     wait_rules,
 )
-from wscli.cli.run import STDIN, run_exchange
-from wscli.cli.settings import complete_profiles
 from wscli.errors import UsageError
-from wscli.payload import decode_input
+from wscli.protocol.payload import decode_input
 
 __all__ = ["send_command"]
 
@@ -26,7 +27,7 @@ __all__ = ["send_command"]
 @click.command("send", epilog=EXIT_EPILOG + ENVIRONMENT_EPILOG)
 @click.argument("url", shell_complete=complete_profiles)
 @click.argument("messages", nargs=-1, metavar="[MESSAGE]...")
-@click.option(
+@option(
     "-f",
     "--file",
     "files",
@@ -35,7 +36,7 @@ __all__ = ["send_command"]
     metavar="PATH",
     help="Send this file as one message (repeatable; after the MESSAGE arguments).",
 )
-@click.option("--profile-messages", "profile_messages", multiple=True, hidden=True)
+@option("--profile-messages", "profile_messages", multiple=True, hidden=True)
 @connection_options
 @output_options
 @wait_options
@@ -51,8 +52,11 @@ def send_command(
     With no MESSAGE (or MESSAGE '-') and stdin not a terminal, stdin lines are sent.
     Replies are awaited as for connect: --count, --until, --idle (default), --timeout.
     """
+    from wscli.flows.entry import STDIN, exchange_messages
+
     output = output_settings(values)
     rules = wait_rules(values)
+    options = connect_options(url, values)
     fmt = values["input_format"]
     items: list[str | bytes | object] = []
     for index, message in enumerate(messages, start=1):
@@ -82,6 +86,4 @@ def send_command(
         decode_input(m.encode("utf-8", "surrogateescape"), fmt, where=f"profile message {i}")
         for i, m in enumerate(profile_messages, start=1)
     ]
-    return run_exchange(
-        env, url, values, output, rules, items=items, input_format=fmt, read_stdin=STDIN in items
-    )
+    return exchange_messages(env, options, output, rules, items=items, input_format=fmt)

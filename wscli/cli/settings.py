@@ -156,25 +156,38 @@ def config_defaults(
                     if fitted is not None:
                         values[str(params[key].name)] = fitted
         if profile is not None and name == command_name:
-            given = environ.get("WSCLI_AUTH") or any(
-                token == "--auth" or token.startswith("--auth=") for token in argv
-            )
-            if profile.auth_env is not None and "auth" in params and not given:
-                secret = environ.get(profile.auth_env)
-                if secret is None:
-                    raise UsageError(
-                        f"profile {profile.name!r} takes --auth from ${profile.auth_env}, "
-                        "which is not set",
-                        f"export {profile.auth_env}=USER:PASS",
-                    )
-                values["auth"] = secret
-            if profile.messages and "execute" in params:
-                values["execute"] = list(profile.messages)
-            if profile.messages and "profile_messages" in {p.name for p in command.params}:
-                values["profile_messages"] = list(profile.messages)  # send: sent first
+            values.update(_profile_values(profile, command, params, argv, environ))
         if values:
             default_map[name] = values
     return argv, default_map or None
+
+
+def _profile_values(
+    profile: Profile,
+    command: click.Command,
+    params: dict[str, click.Option],
+    argv: list[str],
+    environ: Mapping[str, str],
+) -> dict[str, Any]:
+    """What a profile sets besides options: --auth from ``auth-env`` (unless given), and its
+    messages (connect's -x, send's first messages)."""
+    values: dict[str, Any] = {}
+    given = environ.get("WSCLI_AUTH") or any(
+        token == "--auth" or token.startswith("--auth=") for token in argv
+    )
+    if profile.auth_env is not None and "auth" in params and not given:
+        secret = environ.get(profile.auth_env)
+        if secret is None:
+            raise UsageError(
+                f"profile {profile.name!r} takes --auth from ${profile.auth_env}, which is not set",
+                f"export {profile.auth_env}=USER:PASS",
+            )
+        values["auth"] = secret
+    if profile.messages and "execute" in params:  # connect -x/--execute
+        values[str(params["execute"].name)] = list(profile.messages)
+    if profile.messages and "profile_messages" in {p.name for p in command.params}:
+        values["profile_messages"] = list(profile.messages)  # send: sent first
+    return values
 
 
 def _command_and_url(group: click.Group, argv: list[str]) -> tuple[str | None, str | None, int]:
@@ -226,7 +239,7 @@ def complete_close_codes(
     """Shell completion of close codes, each with its name from the registry."""
     from click.shell_completion import CompletionItem
 
-    from wscli.codes import SENDABLE_CODES, close_code_name
+    from wscli.protocol.codes import SENDABLE_CODES, close_code_name
 
     choices = [(str(code), name) for code, name in sorted(SENDABLE_CODES.items())]
     choices += [("3000", close_code_name(3000)), ("4000", close_code_name(4000))]

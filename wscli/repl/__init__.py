@@ -1,6 +1,8 @@
-"""The interactive session of ``wscli connect`` on a terminal.
+"""The prompts of ``wscli connect`` and ``wscli listen`` on a terminal.
 
-``commands`` (slash-command parser) and ``toolbar`` (state to styled fragments) are pure;
-``completion`` and ``keys`` build prompt-toolkit objects and load it only when called;
-``session`` runs the prompt loop.
+Pure parts: ``inputs`` (what a typed line asks for), ``commands`` (one table of slash
+commands per prompt), ``toolbar`` (state to styled fragments) and ``backoff``. The rest
+builds prompt-toolkit objects: ``prompt`` (what both prompts share), ``connect_prompt`` and
+``listen_prompt``, ``lifecycle`` (a client connection's life, reconnects included),
+``completer``, ``keys``, ``terminal``, ``view``; ``start`` holds the entry points.
 """

@@ -1,376 +1,359 @@
-"""What a line typed at the REPL prompt asks for: a message to send or a slash command. Pure.
+"""What a line typed at a prompt asks for: one table of slash commands per prompt. Pure.
 
 A line that does not begin with ``/`` is text to send, as typed (newlines included). ``//x``
 sends ``/x``, and ``/text TEXT`` sends TEXT verbatim, whatever it begins with. Everything
-else beginning with ``/`` is a command from :data:`COMMANDS`.
-
-Results are slotted classes, not NamedTuples (which compare equal across types:
-``SendFile("x") == SaveSession("x")``) nor dataclasses (start-up cost). They support
-``match`` with positional patterns, ``case CloseConnection(code, reason):``; treat them as
-immutable.
+else beginning with ``/`` is a command of the prompt's table: :data:`CONNECT` (``wscli
+connect``) or :data:`LISTEN` (``wscli listen``). The commands both prompts have are
+written once (:data:`_SHARED`); each side adds its own.
 """
 
 import difflib
 import re
-from typing import Literal
+from collections.abc import Callable, Sequence
+from typing import Literal, NamedTuple
 
-from wscli.codes import parse_close_code, validate_close
 from wscli.errors import UsageError
-from wscli.payload import decode_input
+from wscli.options import SCREEN_VIEWS
+from wscli.protocol.codes import parse_close_code, validate_close
+from wscli.protocol.payload import decode_input
 from wscli.render import escape
-from wscli.slotted import Slotted
+from wscli.repl import inputs as i
 
 __all__ = [
     "COMMANDS",
+    "CONNECT",
+    "LISTEN",
+    "LISTEN_COMMANDS",
     "MAX_CONTROL_BYTES",
-    "VIEWS",
-    "BinaryView",
-    "CloseConnection",
-    "Command",
-    "Input",
-    "Quit",
-    "Reconnect",
-    "SaveSession",
-    "SendBinary",
-    "SendFile",
-    "SendPing",
-    "SendPong",
-    "SendText",
-    "SetPretty",
-    "SetTimestamps",
-    "SetView",
-    "ShowHelp",
-    "ShowStatus",
+    "CommandTable",
     "help_text",
+    "listen_help",
     "parse_line",
+    "parse_listen_line",
 ]
 
-BinaryView = Literal["text", "hex", "base64"]
-#: The binary display modes, in the order completion offers them.
-VIEWS: tuple[BinaryView, ...] = ("hex", "base64", "text")
 #: A ping or pong carries at most 125 bytes (RFC 6455 section 5.5).
 MAX_CONTROL_BYTES = 125
 
-
-class SendText(Slotted):
-    """Send ``text`` as a text message."""
-
-    __slots__ = __match_args__ = ("text",)
-
-    def __init__(self, text: str) -> None:
-        self.text = text
+Parser = Callable[[str, str], i.ListenInput]
 
 
-class SendBinary(Slotted):
-    """Send ``data`` as a binary message (``/binary``, ``/base64``)."""
+class Spec(NamedTuple):
+    """One slash command: its name, its arguments and summary (for /help), its parser."""
 
-    __slots__ = __match_args__ = ("data",)
+    name: str
+    arguments: str
+    summary: str
+    parse: Parser | None  # None: /help, which the table parses
 
-    def __init__(self, data: bytes) -> None:
-        self.data = data
+    @property
+    def usage(self) -> str:
+        return f"{self.name} {self.arguments}".rstrip()
 
-
-class SendFile(Slotted):
-    """Send the contents of the file at ``path`` as one binary message (``/file``).
-
-    The path is as typed (quotes around it removed); the session expands ``~`` and reads it.
-    """
-
-    __slots__ = __match_args__ = ("path",)
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-
-
-class SendPing(Slotted):
-    """Send a ping carrying ``data`` (``/ping``); the pong gives the round-trip time."""
-
-    __slots__ = __match_args__ = ("data",)
-
-    def __init__(self, data: bytes = b"") -> None:
-        self.data = data
-
-
-class SendPong(Slotted):
-    """Send an unsolicited pong carrying ``data`` (``/pong``)."""
-
-    __slots__ = __match_args__ = ("data",)
-
-    def __init__(self, data: bytes = b"") -> None:
-        self.data = data
-
-
-class CloseConnection(Slotted):
-    """Close with ``code`` and ``reason`` (``/close``); ``code`` None: an empty close frame.
-
-    Both have passed :func:`wscli.codes.validate_close`.
-    """
-
-    __slots__ = __match_args__ = ("code", "reason")
-
-    def __init__(self, code: int | None = 1000, reason: str = "") -> None:
-        self.code = code
-        self.reason = reason
-
-
-class SetView(Slotted):
-    """Show binary messages as ``view``: a hex dump, base64 or text (``/view``)."""
-
-    __slots__ = __match_args__ = ("view",)
-
-    def __init__(self, view: BinaryView) -> None:
-        self.view = view
-
-
-class SetPretty(Slotted):
-    """Turn JSON pretty-printing on or off; ``enabled`` None toggles it (``/pretty``)."""
-
-    __slots__ = __match_args__ = ("enabled",)
-
-    def __init__(self, enabled: bool | None) -> None:
-        self.enabled = enabled
-
-
-class SetTimestamps(Slotted):
-    """Turn timestamps on or off; ``enabled`` None toggles them (``/timestamps``)."""
-
-    __slots__ = __match_args__ = ("enabled",)
-
-    def __init__(self, enabled: bool | None) -> None:
-        self.enabled = enabled
-
-
-class ShowStatus(Slotted):
-    """Print the toolbar's state in full plus the handshake headers (``/status``)."""
-
-    __slots__ = __match_args__ = ()
-
-
-class SaveSession(Slotted):
-    """Write the session so far to ``path`` as JSON Lines (``/save``)."""
-
-    __slots__ = __match_args__ = ("path",)
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-
-
-class Reconnect(Slotted):
-    """Close (if open) and connect to the same URL again (``/reconnect``)."""
-
-    __slots__ = __match_args__ = ()
-
-
-class Quit(Slotted):
-    """Close with 1000, wait for the server's close frame and exit (``/quit``, ``/exit``)."""
-
-    __slots__ = __match_args__ = ()
-
-
-class ShowHelp(Slotted):
-    """Print :func:`help_text` for ``topic`` (a command such as ``"/close"``) or for all."""
-
-    __slots__ = __match_args__ = ("topic",)
-
-    def __init__(self, topic: str | None = None) -> None:
-        self.topic = topic
-
-
-_Frames = SendFile | SendPing | SendPong | CloseConnection
-_Settings = SetView | SetPretty | SetTimestamps
-Command = _Frames | _Settings | ShowStatus | SaveSession | Reconnect | Quit | ShowHelp
-Input = SendText | SendBinary | Command
-
-# name, arguments, summary: the source of COMMANDS and help_text().
-_SPECS: tuple[tuple[str, str, str], ...] = (
-    ("/text", "TEXT", "send TEXT as a text message, even if it begins with /"),
-    ("/binary", "HEX", "send a binary message given in hex, spaces allowed: /binary 48 69"),
-    ("/base64", "DATA", "send a binary message given in base64: /base64 SGk="),
-    ("/file", "PATH", "send a file's contents as one binary message"),
-    ("/ping", "[DATA]", "send a ping (DATA: up to 125 bytes of UTF-8); shows the round trip"),
-    ("/pong", "[DATA]", "send an unsolicited pong"),
-    ("/close", "[CODE] [REASON]", "close with CODE (default 1000; none: no code) and REASON"),
-    ("/view", "text|hex|base64", "how binary messages are shown"),
-    ("/pretty", "[on|off]", "pretty-print and highlight JSON; alone: toggle"),
-    ("/timestamps", "[on|off]", "show the time of each message; alone: toggle"),
-    ("/status", "", "show the connection's state and the handshake headers"),
-    ("/save", "PATH", "save the session so far as JSON Lines"),
-    ("/reconnect", "", "close and connect to the same URL again"),
-    ("/quit", "", "close with 1000 and exit (also Ctrl-D on an empty line)"),
-    ("/help", "[COMMAND]", "list the commands, or describe one"),
-)
-
-#: Command name (with its slash) -> one line of help: usage, two spaces, summary.
-COMMANDS: dict[str, str] = {
-    name: f"{name} {arguments}".rstrip() + "  " + summary for name, arguments, summary in _SPECS
-}
 
 _ALIASES = {"/exit": "/quit"}
 _NAME_AND_REST = re.compile(r"(\S*)\s?(.*)", re.DOTALL)
 _SWITCHES = {"on": True, "off": False}
 
 
-def parse_line(line: str) -> Input:
-    """What ``line``, as typed at the prompt (without its final newline), asks for.
+class CommandTable:
+    """The slash commands of one prompt: parsing, /help, and the unknown-command error."""
 
-    Command names are case-insensitive; ``/exit`` is ``/quit``. An empty line gives
-    ``SendText("")``: the session skips empty lines before parsing,
-    so that ``/text`` alone is the way to send an empty message.
+    def __init__(
+        self, specs: Sequence[Spec], *, footer: Sequence[str], elsewhere: dict[str, str]
+    ) -> None:
+        self._specs = {spec.name: spec for spec in specs}
+        self._footer = tuple(footer)
+        #: Commands of the other prompt: name -> which prompt has them.
+        self._elsewhere = elsewhere
+        #: Command name (with its slash) -> one line of help: usage, two spaces, summary.
+        self.usages: dict[str, str] = {s.name: f"{s.usage}  {s.summary}" for s in specs}
 
-    Raises:
-        UsageError: an unknown command, or a command's arguments are invalid; the message
-            names the command and the hint says what would work.
-    """
-    if not line.startswith("/") or line.startswith("//"):
-        return SendText(line[1:] if line.startswith("//") else line)
-    match = _NAME_AND_REST.match(line, 1)
-    assert match is not None  # the pattern matches any string
-    name, rest = "/" + match.group(1).lower(), match.group(2)
-    name = _ALIASES.get(name, name)
-    parser = _PARSERS.get(name)
-    if parser is None:
-        raise _unknown(name, as_text=True)
-    return parser(name, rest)
+    def parse(self, line: str) -> i.ListenInput:
+        """What ``line``, as typed (without its final newline), asks for.
+
+        Command names are case-insensitive; ``/exit`` is ``/quit``. An empty line gives
+        ``SendText("")``: the prompt skips empty lines before parsing, so that ``/text``
+        alone is the way to send an empty message.
+
+        Raises:
+            UsageError: an unknown command, or invalid arguments; the message names the
+                command and the hint says what would work.
+        """
+        if not line.startswith("/") or line.startswith("//"):
+            return i.SendText(line[1:] if line.startswith("//") else line)
+        match = _NAME_AND_REST.match(line, 1)
+        assert match is not None  # the pattern matches any string
+        name = _ALIASES.get("/" + match.group(1).lower(), "/" + match.group(1).lower())
+        spec = self._specs.get(name)
+        if spec is None:
+            raise self._unknown(name, as_text=True)
+        if spec.parse is None:
+            return i.ShowHelp(self._topic(match.group(2)))
+        return spec.parse(name, match.group(2))
+
+    def help(self, topic: str | None = None) -> str:
+        """The ``/help`` text: every command with its arguments, or the one ``topic`` names.
+
+        Raises:
+            UsageError: ``topic`` is not a command.
+        """
+        name = self._topic(topic) if topic is not None else None
+        if name is not None:
+            return self.usages[name]
+        width = max(len(spec.usage) for spec in self._specs.values())
+        lines = ["Commands:"]
+        lines += [f"  {s.usage:<{width}}  {s.summary}" for s in self._specs.values()]
+        return "\n".join([*lines, "", *self._footer])
+
+    def _topic(self, text: str) -> str | None:
+        topic = text.strip().lower()
+        if not topic:
+            return None
+        topic = topic if topic.startswith("/") else "/" + topic
+        topic = _ALIASES.get(topic, topic)
+        if topic not in self._specs:
+            raise self._unknown(topic, as_text=False)
+        return topic
+
+    def _unknown(self, name: str, *, as_text: bool) -> UsageError:
+        """The error for an unknown command ``name``, with the closest command as a hint."""
+        if name == "/":
+            return UsageError("no command after /", "// sends a single /; /help lists the commands")
+        if name in self._elsewhere:
+            return UsageError(
+                f"{name} is a {self._elsewhere[name]} command",
+                "/help lists what works at this prompt",
+            )
+        shown = escape(name, keep_newlines=False)
+        names = list(self._specs)
+        close = [n for n in names if n.startswith(name)] or difflib.get_close_matches(
+            name, names, n=1
+        )
+        hint = (f"did you mean {close[0]}? " if close else "") + "/help lists the commands"
+        if as_text:
+            hint += f"; /{shown} sends the line as text"
+        return UsageError(f"unknown command {shown}", hint)
 
 
-def help_text(topic: str | None = None) -> str:
-    """The ``/help`` text: every command with its arguments, or the one named by ``topic``.
-
-    Raises:
-        UsageError: ``topic`` is not a command.
-    """
-    if topic is not None:
-        name = _ALIASES.get(topic, topic)
-        if name not in COMMANDS:
-            raise _unknown(name, as_text=False)
-        return COMMANDS[name]
-    width = max(len(f"{name} {arguments}") for name, arguments, _ in _SPECS)
-    lines = ["Commands:"]
-    lines.extend(
-        f"  {f'{name} {arguments}':<{width}}  {summary}" for name, arguments, summary in _SPECS
-    )
-    lines += [
-        "",
-        "A line that does not begin with / is sent as a text message; //x sends /x.",
-        "Esc-Enter or Alt-Enter adds a new line; Ctrl-C clears the input; Ctrl-D quits.",
-    ]
-    return "\n".join(lines)
+# The parsers: (name as typed, the rest of the line) -> what it asks for.
 
 
-def _unknown(name: str, *, as_text: bool) -> UsageError:
-    """The error for an unknown command ``name``, with the closest command as a hint."""
-    if name == "/":
-        return UsageError("no command after /", "// sends a single /; /help lists the commands")
-    shown = escape(name, keep_newlines=False)
-    names = list(COMMANDS)
-    starting = [n for n in names if n.startswith(name)]
-    close = starting or difflib.get_close_matches(name, names, n=1)
-    hint = (f"did you mean {close[0]}? " if close else "") + "/help lists the commands"
-    if as_text:
-        hint += f"; /{shown} sends the line as text"
-    return UsageError(f"unknown command {shown}", hint)
+def _text(name: str, rest: str) -> i.Input:
+    return i.SendText(rest)
 
 
-def _text(name: str, rest: str) -> Input:
-    return SendText(rest)
-
-
-def _binary(name: str, rest: str) -> Input:
+def _binary(name: str, rest: str) -> i.Input:
     fmt: Literal["hex", "base64"] = "hex" if name == "/binary" else "base64"
     data = decode_input(rest.encode("utf-8"), fmt, where=f"{name}'s argument")
     assert isinstance(data, bytes)
-    return SendBinary(data)
+    return i.SendBinary(data)
 
 
-def _control(name: str, rest: str) -> Input:
+def _control_data(name: str, rest: str) -> bytes:
     data = rest.encode("utf-8")
     if len(data) > MAX_CONTROL_BYTES:
         raise UsageError(
-            f"{name}: DATA is {len(data)} bytes; a {name[1:]} carries at most {MAX_CONTROL_BYTES}",
+            f"{name}: DATA is {len(data)} bytes; a ping or pong carries at most "
+            f"{MAX_CONTROL_BYTES}",
             "shorten DATA, or send it as a message",
         )
-    return SendPing(data) if name == "/ping" else SendPong(data)
+    return data
 
 
-def _close(name: str, rest: str) -> Input:
-    words = rest.strip().split(None, 1)
+def _control(name: str, rest: str) -> i.Input:
+    data = _control_data(name, rest)
+    return i.SendPing(data) if name == "/ping" else i.SendPong(data)
+
+
+def _close_arguments(name: str, words: list[str], example: str) -> tuple[int | None, str]:
+    """``[CODE] [REASON]`` of /close and /kick, checked: default 1000, ``none`` for an
+    empty close frame."""
     if not words:
-        return CloseConnection(1000, "")
+        return 1000, ""
     try:
         code = parse_close_code(words[0], allow_none=True)
     except UsageError as error:
-        raise UsageError(
-            f"/close: {error.message}", "usage: /close [CODE] [REASON], e.g. /close 4000 bye"
-        ) from None
+        raise UsageError(f"{name}: {error.message}", f"usage: {example}") from None
     reason = words[1] if len(words) > 1 else ""
     try:
         validate_close(code, reason)
     except UsageError as error:
-        raise UsageError(f"/close: {error.message}", error.hint) from None
-    return CloseConnection(code, reason)
+        raise UsageError(f"{name}: {error.message}", error.hint) from None
+    return code, reason
 
 
-def _path(name: str, rest: str) -> Input:
+def _close(name: str, rest: str) -> i.Input:
+    words = rest.strip().split(None, 1)
+    return i.CloseConnection(
+        *_close_arguments(name, words, "/close [CODE] [REASON], e.g. /close 4000 bye")
+    )
+
+
+def _path(name: str, rest: str) -> i.Input:
     path = rest.strip()
     if len(path) >= 2 and path[0] == path[-1] and path[0] in "'\"":
         path = path[1:-1]
     if not path:
-        raise UsageError(f"{name} needs a PATH", f"usage: {COMMANDS[name].split('  ')[0]}")
-    return SendFile(path) if name == "/file" else SaveSession(path)
+        raise UsageError(f"{name} needs a PATH", f"usage: {name} PATH")
+    return i.SendFile(path) if name == "/file" else i.SaveSession(path)
 
 
-def _view(name: str, rest: str) -> Input:
+def _view(name: str, rest: str) -> i.Input:
     view = rest.strip().lower()
-    for choice in VIEWS:
+    for choice in SCREEN_VIEWS:
         if view == choice:
-            return SetView(choice)
+            return i.SetView(choice)
     given = f"{escape(rest.strip(), keep_newlines=False)!r} is not a view" if view else "no view"
     raise UsageError(f"/view: {given}", "usage: /view text|hex|base64")
 
 
-def _switch(name: str, rest: str) -> Input:
+def _switch(name: str, rest: str) -> i.Input:
     word = rest.strip().lower()
     if word and word not in _SWITCHES:
         shown = escape(rest.strip(), keep_newlines=False)
         raise UsageError(f"{name}: {shown!r} is neither on nor off", f"usage: {name} [on|off]")
     enabled = _SWITCHES[word] if word else None
-    return SetPretty(enabled) if name == "/pretty" else SetTimestamps(enabled)
+    return i.SetPretty(enabled) if name == "/pretty" else i.SetTimestamps(enabled)
 
 
-def _bare(name: str, rest: str) -> Input:
+_BARE: dict[str, Callable[[], i.ListenInput]] = {
+    "/status": i.ShowStatus,
+    "/reconnect": i.Reconnect,
+    "/quit": i.Quit,
+    "/all": lambda: i.SetTarget(None),
+    "/clients": i.ListClients,
+}
+
+
+def _bare(name: str, rest: str) -> i.ListenInput:
     if rest.strip():
         raise UsageError(f"{name} takes no arguments", f"usage: {name}")
-    if name == "/status":
-        return ShowStatus()
-    return Reconnect() if name == "/reconnect" else Quit()
+    return _BARE[name]()
 
 
-def _help(name: str, rest: str) -> Input:
-    topic = rest.strip().lower()
-    if not topic:
-        return ShowHelp(None)
-    if not topic.startswith("/"):
-        topic = "/" + topic
-    topic = _ALIASES.get(topic, topic)
-    if topic not in COMMANDS:
-        raise _unknown(topic, as_text=False)
-    return ShowHelp(topic)
+def _client_id(name: str, word: str, usage: str) -> int:
+    if not word.isdigit() or int(word) < 1:
+        given = f"{word!r} is not a client id" if word else "no client id"
+        raise UsageError(f"{name}: {given}", f"usage: {usage}; /clients lists the ids")
+    return int(word)
 
 
-_PARSERS = {
-    "/text": _text,
-    "/binary": _binary,
-    "/base64": _binary,
-    "/file": _path,
-    "/ping": _control,
-    "/pong": _control,
-    "/close": _close,
-    "/view": _view,
-    "/pretty": _switch,
-    "/timestamps": _switch,
-    "/status": _bare,
-    "/save": _path,
-    "/reconnect": _bare,
-    "/quit": _bare,
-    "/help": _help,
+def _to(name: str, rest: str) -> i.ListenInput:
+    words = rest.split()
+    return i.SetTarget(_client_id(name, words[0] if words else "", "/to N"))
+
+
+def _kick(name: str, rest: str) -> i.ListenInput:
+    words = rest.strip().split(None, 2)
+    usage = "/kick N [CODE] [REASON]"
+    conn_id = _client_id(name, words[0] if words else "", usage)
+    code, reason = _close_arguments(name, words[1:], f"{usage}, e.g. /kick 2 4000 bye")
+    return i.Kick(conn_id, code, reason)
+
+
+def _ping_client(name: str, rest: str) -> i.ListenInput:
+    words = rest.strip().split(None, 1)
+    conn_id = _client_id(name, words[0] if words else "", "/ping N [DATA]")
+    return i.PingClient(conn_id, _control_data(name, words[1] if len(words) > 1 else ""))
+
+
+# The tables. Shared commands are written once; each prompt adds its own.
+
+_SHARED = {
+    "/text": Spec("/text", "TEXT", "send TEXT as a text message, even if it begins with /", _text),
+    "/binary": Spec(
+        "/binary",
+        "HEX",
+        "send a binary message given in hex, spaces allowed: /binary 48 69",
+        _binary,
+    ),
+    "/base64": Spec(
+        "/base64", "DATA", "send a binary message given in base64: /base64 SGk=", _binary
+    ),
+    "/file": Spec("/file", "PATH", "send a file's contents as one binary message", _path),
+    "/view": Spec("/view", "text|hex|base64", "how binary messages are shown", _view),
+    "/pretty": Spec(
+        "/pretty", "[on|off]", "pretty-print and highlight JSON; alone: toggle", _switch
+    ),
+    "/timestamps": Spec(
+        "/timestamps", "[on|off]", "show the time of each message; alone: toggle", _switch
+    ),
+    "/save": Spec("/save", "PATH", "save the session so far as JSON Lines", _path),
+    "/help": Spec("/help", "[COMMAND]", "list the commands, or describe one", None),
 }
+_EDITING = "Esc-Enter or Alt-Enter adds a new line; Ctrl-C clears the input; Ctrl-D quits."
+
+_CONNECT_ONLY = (
+    Spec(
+        "/ping",
+        "[DATA]",
+        "send a ping (DATA: up to 125 bytes of UTF-8); shows the round trip",
+        _control,
+    ),
+    Spec("/pong", "[DATA]", "send an unsolicited pong", _control),
+    Spec(
+        "/close",
+        "[CODE] [REASON]",
+        "close with CODE (default 1000; none: no code) and REASON",
+        _close,
+    ),
+    Spec("/status", "", "show the connection's state and the handshake headers", _bare),
+    Spec("/reconnect", "", "close and connect to the same URL again", _bare),
+    Spec("/quit", "", "close with 1000 and exit (also Ctrl-D on an empty line)", _bare),
+)
+_LISTEN_ONLY = (
+    Spec("/to", "N", "send typed messages to client N only", _to),
+    Spec("/all", "", "send typed messages to every client (the default)", _bare),
+    Spec("/clients", "", "list the clients: id, address, path, protocol, state, traffic", _bare),
+    Spec("/kick", "N [CODE] [REASON]", "close client N's connection (default 1000)", _kick),
+    Spec("/ping", "N [DATA]", "ping client N; shows the round trip", _ping_client),
+    Spec("/status", "", "the server's address, clients and target", _bare),
+    Spec(
+        "/quit", "", "close every client with 1001 and exit (also Ctrl-D on an empty line)", _bare
+    ),
+)
+
+
+def _names(specs: Sequence[Spec], side: str, other: Sequence[Spec]) -> dict[str, str]:
+    own = {spec.name for spec in other}
+    return {spec.name: side for spec in specs if spec.name not in own}
+
+
+#: ``wscli connect``'s prompt.
+CONNECT = CommandTable(
+    [
+        *(_SHARED[n] for n in ("/text", "/binary", "/base64", "/file")),
+        *_CONNECT_ONLY[:3],
+        *(_SHARED[n] for n in ("/view", "/pretty", "/timestamps")),
+        _CONNECT_ONLY[3],
+        _SHARED["/save"],
+        *_CONNECT_ONLY[4:],
+        _SHARED["/help"],
+    ],
+    footer=["A line that does not begin with / is sent as a text message; //x sends /x.", _EDITING],
+    elsewhere=_names(_LISTEN_ONLY, "listen", _CONNECT_ONLY),
+)
+#: ``wscli listen``'s prompt.
+LISTEN = CommandTable(
+    [
+        *_LISTEN_ONLY[:-1],
+        *(_SHARED[n] for n in ("/text", "/binary", "/base64", "/file", "/view", "/pretty")),
+        *(_SHARED[n] for n in ("/timestamps", "/save")),
+        _LISTEN_ONLY[-1],
+        _SHARED["/help"],
+    ],
+    footer=[
+        "A line that does not begin with / is sent as a text message to the target "
+        "(every client, or the one chosen with /to); //x sends /x.",
+        _EDITING,
+    ],
+    elsewhere=_names(_CONNECT_ONLY, "connect", _LISTEN_ONLY),
+)
+
+COMMANDS = CONNECT.usages
+LISTEN_COMMANDS = LISTEN.usages
+parse_line = CONNECT.parse
+help_text = CONNECT.help
+parse_listen_line = LISTEN.parse
+listen_help = LISTEN.help

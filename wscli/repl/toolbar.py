@@ -9,7 +9,7 @@ from the URL or the peer is escaped.
 
 from typing import NamedTuple
 
-from wscli.events import ReadyState
+from wscli.protocol.events import ReadyState
 from wscli.render import close_description, escape
 
 __all__ = [

@@ -13,13 +13,23 @@ from rich.color import ColorSystem
 from rich.console import Console
 from rich.text import Text
 
-from wscli.codes import NORMAL_CLOSE_CODES, close_code_name
-from wscli.events import Closed, Event, Failed, Message, Opened, Ping, Pong
-from wscli.render import escape, hexdump, timestamp
+from wscli.options import BinaryView
+from wscli.output import close_tone
+from wscli.protocol.events import Closed, Event, Failed, Message, Opened, Ping, Pong
+from wscli.render import (
+    closed_line,
+    control_line,
+    escape,
+    hexdump,
+    opened_line,
+    peer_opened_line,
+    timestamp,
+)
 
-__all__ = ["View", "ansi", "render_event"]
+__all__ = ["ansi", "render_event"]
 
-View = Literal["text", "hex", "base64"]
+Side = Literal["client", "server"]
+_TONE_STYLE = {"good": "green", "warn": "bold yellow", "bad": "bold red", "info": ""}
 
 _DIRECTION_STYLE = {"in": "cyan", "out": "green"}
 #: How much of a binary message is shown (the rest is counted, and kept for /save): 16 rows
@@ -28,36 +38,32 @@ HEX_LIMIT = 256
 TEXT_LIMIT = 3 * 1024  # 4 KiB of base64
 
 
-def render_event(event: Event, *, view: View, pretty: bool, timestamps: bool) -> Text | None:
-    """The REPL's line(s) for ``event``, or None when it shows nothing for it."""
+def render_event(
+    event: Event,
+    *,
+    view: BinaryView,
+    pretty: bool,
+    timestamps: bool,
+    side: Side = "client",
+    conn_id: int = 0,
+) -> Text | None:
+    """The prompt's line(s) for ``event``, or None when it shows nothing for it.
+
+    Status events read as on stderr (:mod:`wscli.render`); ``side`` is wscli's side of the
+    connection, and ``conn_id`` the client's number when it is the server.
+    """
     stamp = Text(timestamp(event.at)[11:] + " ", style="dim") if timestamps else Text()
     if isinstance(event, Message):
         mark = "<" if event.direction == "in" else ">"
         style = _DIRECTION_STYLE[event.direction]
         return stamp + Text(f"{mark} ", style=f"bold {style}") + _payload(event.data, view, pretty)
     if isinstance(event, Ping | Pong):
-        mark = "<" if event.direction == "in" else ">"
-        name = "ping" if isinstance(event, Ping) else "pong"
-        shown = escape(event.data.decode("utf-8", "replace"), keep_newlines=False)
-        return stamp + Text(f"{mark} {name} {shown!r}", style="magenta")
+        return stamp + Text(control_line(event), style="magenta")
     if isinstance(event, Opened):
-        details = ""
-        if event.protocol:
-            details += f" protocol={event.protocol}"
-        if event.extensions:
-            details += f" extensions={event.extensions}"
-        return stamp + Text(
-            escape(f"connected to {event.url}{details}", keep_newlines=False), style="green"
-        )
+        line = opened_line(event) if side == "client" else peer_opened_line(conn_id, event)
+        return stamp + Text(line, style="green")
     if isinstance(event, Closed):
-        reason = f' "{escape(event.reason, keep_newlines=False)}"' if event.reason else ""
-        who = event.initiated_by or "nobody (no closing handshake)"
-        text = (
-            f"closed: {event.code} ({close_code_name(event.code)}){reason}, "
-            f"wasClean={str(event.was_clean).lower()}, closed by {who}"
-        )
-        clean = event.was_clean and event.code in NORMAL_CLOSE_CODES
-        return stamp + Text(text, style="green" if clean else "bold red")
+        return stamp + Text(closed_line(event, side=side), style=_TONE_STYLE[close_tone(event)])
     if isinstance(event, Failed):
         return stamp + Text(
             "error: " + escape(event.message, keep_newlines=False), style="bold red"
@@ -89,7 +95,7 @@ def ansi(texts: Iterable[Text], console: Console) -> str:
 _STANDARD = ColorSystem.STANDARD
 
 
-def _payload(data: str | bytes, view: View, pretty: bool) -> Text:
+def _payload(data: str | bytes, view: BinaryView, pretty: bool) -> Text:
     if isinstance(data, bytes):
         size = f"[binary, {len(data)} bytes]"
         limit = HEX_LIMIT if view == "hex" else TEXT_LIMIT

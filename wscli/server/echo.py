@@ -1,7 +1,4 @@
-"""The server core over websockets.asyncio.server. Never prints.
-
-The built-in echo server that ``wscli connect`` starts when no URL is given.
-"""
+"""The built-in echo server that ``wscli connect`` starts when no URL is given. Never prints."""
 
 import logging
 

@@ -8,112 +8,27 @@ server's close frame.
 
 import asyncio
 import contextlib
-import os
 import re
-import threading
 from collections.abc import AsyncIterator
-from typing import Any, BinaryIO
+from typing import Any
 
-from wscli.client import Session
+from wscli.client.session import Session
 from wscli.errors import OutputClosed, UsageError, WscliError
-from wscli.events import Closed, Failed, Message
-from wscli.options import InputFormat, WaitRules
-from wscli.outcome import Verdict, judge
+from wscli.flows.feed import feed
+from wscli.flows.stdin import Payload
+from wscli.options import WaitRules
 from wscli.output import Output
-from wscli.payload import decode_input
+from wscli.protocol.events import Closed, Failed, Message
+from wscli.protocol.verdict import Verdict, judge
 from wscli.status import ExitStatus
 
-__all__ = ["Exchange", "stdin_source"]
+__all__ = ["Exchange"]
 
-Payload = str | bytes
 #: Stop reading input while more than this many bytes wait to be written.
 _HIGH_WATER = 4 * 1024 * 1024
 _LOW_WATER = 1024 * 1024
 #: After --timeout, how long the closing handshake may still take.
 _CLOSE_GRACE = 1.0
-_CHUNK = 1024 * 1024  # fewer thread handoffs (a pipe still gives at most 64 KiB)
-
-
-async def stdin_source(stream: BinaryIO, fmt: InputFormat) -> AsyncIterator[list[Payload]]:
-    """The lines of ``stream`` (newline, or CR LF, removed), one message each, in batches.
-
-    A thread reads the stream, so regular files, pipes and terminals all work; it hands
-    over chunks through a small queue, so a fast producer waits instead of filling memory.
-    Each batch holds the whole lines of one chunk.
-
-    Raises:
-        UsageError: a line is not valid in ``fmt`` (the message names the line); the lines
-            before it are yielded first.
-    """
-    loop = asyncio.get_running_loop()
-    chunks: asyncio.Queue[bytes] = asyncio.Queue()
-    room = threading.Semaphore(8)  # chunks read ahead at most: a fast producer waits
-    fd = stream.fileno()
-
-    def read() -> None:
-        while True:
-            room.acquire()
-            try:
-                chunk = os.read(fd, _CHUNK)
-            except OSError:
-                chunk = b""
-            try:
-                loop.call_soon_threadsafe(chunks.put_nowait, chunk)
-            except RuntimeError:
-                return  # the event loop is closed: wscli is ending
-            if not chunk:
-                return
-
-    threading.Thread(target=read, name="wscli-stdin", daemon=True).start()
-    rest = b""
-    long_line: list[bytes] = []  # chunks of a line longer than one chunk, joined once
-    number = 0
-    while True:
-        chunk = await chunks.get()
-        room.release()
-        if not chunk:
-            break
-        if b"\n" not in chunk:
-            long_line.append(chunk)  # rest + chunk on every chunk would be quadratic
-            continue
-        if long_line:
-            rest += b"".join(long_line)
-            long_line.clear()
-        lines = (rest + chunk).split(b"\n")
-        rest = lines.pop()
-        batch, error = _decode_lines(lines, fmt, number)
-        number += len(lines)
-        if batch:
-            yield batch
-        if error is not None:
-            raise error
-    rest += b"".join(long_line)
-    if rest:
-        batch, error = _decode_lines([rest], fmt, number)
-        if batch:
-            yield batch
-        if error is not None:
-            raise error
-
-
-def _decode_lines(
-    lines: list[bytes], fmt: InputFormat, before: int
-) -> tuple[list[Payload], UsageError | None]:
-    """Decode lines up to the first bad one; ``before`` lines came earlier on stdin."""
-    if any(line.endswith(b"\r") for line in lines):
-        lines = [line.removesuffix(b"\r") for line in lines]
-    if fmt == "text":
-        try:
-            return [line.decode("utf-8") for line in lines], None
-        except UnicodeDecodeError:
-            pass  # find the line, below
-    batch: list[Payload] = []
-    for number, line in enumerate(lines, start=before + 1):
-        try:
-            batch.append(decode_input(line, fmt, where=f"stdin line {number}"))
-        except UsageError as error:
-            return batch, error
-    return batch, None
 
 
 class Exchange:
@@ -140,8 +55,9 @@ class Exchange:
         self._output_closed = False
         self._last_activity = 0.0
 
-    async def run(self, source: AsyncIterator[list[Payload]]) -> Verdict:
-        """Run the whole exchange and return the verdict (the error path is the caller's)."""
+    async def carry_out(self, source: AsyncIterator[list[Payload]]) -> Verdict:
+        """The whole exchange: open, feed ``source``, wait, close; return the verdict (the
+        error path is the caller's)."""
         loop = asyncio.get_running_loop()
         self.session.report_sent = self.output.wants_sent
         deadline = None if self.rules.timeout is None else loop.time() + self.rules.timeout
@@ -259,17 +175,20 @@ class Exchange:
             await _wait_event(self._wake, timeout)
 
     async def _feed(self, source: AsyncIterator[list[Payload]]) -> None:
-        session = self.session
         try:
-            async for batch in source:
-                for payload in batch:
-                    if not session.send(payload):
-                        return await self._fed()
-                if session.buffered_amount > _HIGH_WATER:
-                    await session.wait_buffered_below(_LOW_WATER)
+            await feed(source, self)
         except UsageError as error:
             self.input_error = error
         await self._fed()
+
+    def take(self, payload: Payload, number: int) -> bool:
+        """The feed's destination: the session (False once it is CLOSING)."""
+        return self.session.send(payload)
+
+    async def room(self) -> None:
+        """Backpressure: stop reading input while too much waits to be written."""
+        if self.session.buffered_amount > _HIGH_WATER:
+            await self.session.wait_buffered_below(_LOW_WATER)
 
     async def _fed(self) -> None:
         """The input ended: wait until it is all written; the idle rule starts now."""

@@ -14,8 +14,8 @@ from typing import Any
 
 import click
 
-from wscli.cli.common import connection_options, output_options, wait_options
 from wscli.cli.completion import SHELLS, completion_script
+from wscli.cli.shared_options import connection_options, output_options, wait_options
 from wscli.manpage import CommandDoc, OptionDoc, OptionGroup, Page, parse_prose, render_page
 from wscli.status import EXIT_STATUS_HELP
 
@@ -37,7 +37,7 @@ END_MARKER = "<!-- END GENERATED OPTIONS -->"
 
 COMPLETION_FILES = {"bash": "wscli.bash", "zsh": "_wscli", "fish": "wscli.fish"}
 
-#: The option sets several commands share, by their decorator in wscli.cli.common.
+#: The option sets several commands share, by their decorator in wscli.cli.shared_options.
 SHARED_GROUPS: tuple[tuple[str, Callable[[Any], Any]], ...] = (
     ("Connection options", connection_options),
     ("Input and output options", output_options),
@@ -240,11 +240,13 @@ def _prose(path: Path) -> dict[str, str]:
         return {}
 
 
-def generated_files(root: Path) -> dict[str, str]:
-    """Every generated file's path (relative to the repository ``root``) -> its content."""
-    from wscli.cli import wscli
-
-    files = {f"completions/{COMPLETION_FILES[shell]}": completion_script(shell) for shell in SHELLS}
+def generated_files(root: Path, wscli: click.Group) -> dict[str, str]:
+    """Every generated file's path (relative to the repository ``root``) -> its content,
+    from the command group ``wscli``."""
+    files = {
+        f"completions/{COMPLETION_FILES[shell]}": completion_script(wscli, shell)
+        for shell in SHELLS
+    }
     group, commands = describe(wscli)
     prose_dir = root / "man" / "prose"
     shared = _prose(prose_dir / "common.md")

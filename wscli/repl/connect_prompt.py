@@ -1,10 +1,10 @@
-"""The interactive session: a prompt-toolkit prompt over a client Session.
+"""``wscli connect``'s prompt: a prompt-toolkit prompt over a client connection.
 
 Incoming messages print above the prompt (prompt-toolkit's StdoutProxy batches them, so a
 burst does not stall typing); the bottom toolbar shows the WebSocket's state; slash
 commands act on the connection. Ctrl-D or /quit closes with 1000 and waits for the
-server's close frame; when the server closes, the session ends (with ``--reconnect``, it
-connects again: see :mod:`wscli.repl.reconnect`).
+server's close frame; when the server closes, the prompt ends (with ``--reconnect``, it
+connects again: the connection's life is :class:`~wscli.repl.lifecycle.Lifecycle`'s).
 """
 
 import asyncio
@@ -14,30 +14,31 @@ from prompt_toolkit.formatted_text import ANSI, FormattedText
 from prompt_toolkit.history import InMemoryHistory
 from rich.text import Text
 
-from wscli.client import Session
+from wscli.client.session import Session
 from wscli.env import Env
 from wscli.errors import UsageError, WscliError
-from wscli.events import Closed, Event, ReadyState
-from wscli.options import WaitRules
-from wscli.outcome import Verdict, judge
-from wscli.repl.base import PromptBase, history_path
-from wscli.repl.reconnect import drive, reconnect_now
-from wscli.repl.view import View
+from wscli.options import BinaryView, WaitRules
+from wscli.protocol.events import Event, ReadyState
+from wscli.protocol.verdict import Verdict, judge
+from wscli.repl import inputs as i
+from wscli.repl.commands import CONNECT
+from wscli.repl.lifecycle import Lifecycle
+from wscli.repl.prompt import PromptBase, history_path
 from wscli.status import ExitStatus
 
-__all__ = ["Repl", "history_path"]
+__all__ = ["ConnectPrompt"]
 
 
-class Repl(PromptBase):
-    """One interactive session; :meth:`run` returns when the connection is CLOSED."""
+class ConnectPrompt(PromptBase):
+    """``connect``'s prompt; :meth:`interact` returns when the connection is CLOSED."""
 
     def __init__(
         self,
         session: Session,
         env: Env,
         *,
-        execute: list[str | bytes],
-        view: View = "hex",
+        first_messages: list[str | bytes],
+        view: BinaryView = "hex",
         pretty: bool = True,
         timestamps: bool = False,
         show_ping_pong: bool = False,
@@ -50,34 +51,42 @@ class Repl(PromptBase):
             timestamps=timestamps,
             show_ping_pong=show_ping_pong,
         )
-        self.session = session
-        self.execute = execute
-        self.closed: Closed | None = None
-        self._open_error: WscliError | None = None
-        #: --reconnect: connect again when the connection closes without the user quitting.
-        self.reconnect = reconnect
-        #: While reconnecting, what the toolbar says; None otherwise.
-        self.reconnecting: str | None = None
-        self.restart_requested = False  # /reconnect put a new session in place
-        self.quitting = False  # the user quit (or a signal came): no more reconnects
-        self.finished = False  # no session will follow: the prompt ends
-        self.wake = asyncio.Event()  # ends a backoff wait early
-        self.opener: asyncio.Task[bool] | None = None
+        self.life = Lifecycle(
+            session,
+            first_messages=first_messages,
+            reconnect=reconnect,
+            on_events=self._show_events,
+            on_notice=lambda text: self.show(Text(text, style="yellow")),
+            on_change=self._redraw,
+        )
 
     # Output above the prompt
 
     def _show_events(self, events: list[Event]) -> None:
-        """Print a batch of events above the prompt in one write (a burst stays fast)."""
+        """Log a batch of events (for /save) and print it above the prompt in one write (a
+        burst stays fast)."""
+        self._log_events(events)
         rendered = (self._render_event(event) for event in events)
         self._show_all([text for text in rendered if text is not None])
+
+    def _redraw(self) -> None:
+        """The connection's state changed: redraw the toolbar, or end the prompt when no
+        session follows."""
+        prompt = self._prompt
+        if prompt is None or not prompt.app.is_running:
+            return
+        if self.life.finished:
+            prompt.app.exit(exception=EOFError())
+        else:
+            prompt.app.invalidate()
 
     # The toolbar
 
     def toolbar(self) -> Any:
         from wscli.repl.toolbar import ToolbarState, toolbar_fragments
 
-        session = self.session
-        closed = self.closed
+        session = self.life.session
+        closed = self.life.closed
         state = ToolbarState(
             ready_state=session.ready_state,
             url=session.url,
@@ -93,42 +102,37 @@ class Repl(PromptBase):
             close=None
             if closed is None
             else (closed.code, closed.reason, closed.was_clean, closed.initiated_by),
-            reconnecting=self.reconnecting,
+            reconnecting=self.life.reconnecting,
         )
         return FormattedText(toolbar_fragments(state, self._width()))
 
     # The loop
 
-    async def run(self, interrupt: asyncio.Event) -> Verdict:
-        from wscli.repl.completion import SlashCompleter
+    async def interact(self, interrupt: asyncio.Event) -> Verdict:
+        """Prompt until the user quits or the connection ends; the verdict says how."""
+        from wscli.repl.completer import SlashCompleter
 
+        life = self.life
         self._make_prompt(history_path(self.env), SlashCompleter(), self.toolbar)
-        waiting = gave_up = False
-        driver = asyncio.create_task(drive(self))
+        driver = asyncio.create_task(life.drive())
         watcher = asyncio.create_task(self._watch(interrupt))
         try:
             with self._proxy:
                 await self._loop()
-                waiting = self.reconnecting is not None  # quit while reconnecting
-                gave_up = self.session.ready_state is ReadyState.CONNECTING and not waiting
-                self.quitting = True
-                self.wake.set()
-                if self.session.ready_state in (ReadyState.CONNECTING, ReadyState.OPEN):
-                    if self.opener is not None:
-                        self.opener.cancel()
-                        await asyncio.gather(self.opener, return_exceptions=True)
-                    await self.session.close(1001 if interrupt.is_set() else 1000)
+                waiting = life.reconnecting is not None  # quit while reconnecting
+                gave_up = life.session.ready_state is ReadyState.CONNECTING and not waiting
+                await life.quit(1001 if interrupt.is_set() else 1000)
                 await driver
         finally:
             for task in (driver, watcher, *self._tasks):
                 task.cancel()
-        if self._open_error is not None:
-            raise self._open_error
+        if life.open_error is not None:
+            raise life.open_error
         if interrupt.is_set() or gave_up:  # gave up: quit before the handshake completed
             return Verdict(ExitStatus.INTERRUPTED)
         if waiting:
             return Verdict(ExitStatus.OK)
-        closed = self.closed or await self.session.wait_closed()
+        closed = life.closed or await life.session.wait_closed()
         return judge(closed, WaitRules(), received=0, matched=False)
 
     async def _watch(self, interrupt: asyncio.Event) -> None:
@@ -138,19 +142,17 @@ class Repl(PromptBase):
             self._prompt.app.exit(exception=EOFError())
 
     def _done(self) -> bool:
-        return self.finished
+        return self.life.finished
 
     def _prompt_text(self) -> Any:
-        state = self.session.ready_state
+        state = self.life.session.ready_state
         return ANSI(f"\x1b[1m{state.name.lower()}>\x1b[0m ")
 
     async def _handle(self, line: str) -> bool:
         """Act on one input line; False ends the session."""
-        from wscli.repl import commands as c
-
-        session = self.session
-        match c.parse_line(line):
-            case c.SendText(text=text):
+        session = self.life.session
+        match CONNECT.parse(line):
+            case i.SendText(text=text):
                 if (
                     text[:1] in ("{", "[")
                     and not _is_json(text)
@@ -160,41 +162,42 @@ class Repl(PromptBase):
                 ):
                     return True
                 self._send(text)
-            case c.SendBinary(data=data):
+            case i.SendBinary(data=data):
                 self._send(data)
-            case c.SendFile(path=path):
+            case i.SendFile(path=path):
                 self._send(self._read_file(path))
-            case c.SendPing(data=data):
+            case i.SendPing(data=data):
                 self._background(self._ping(data))
-            case c.SendPong(data=data):
+            case i.SendPong(data=data):
                 await session.pong(data)
-            case c.CloseConnection(code=code, reason=reason):
+            case i.CloseConnection(code=code, reason=reason):
                 await session.close(code, reason)
                 return False
-            case c.SetView() | c.SetPretty() | c.SetTimestamps() as display:
+            case i.SetView() | i.SetPretty() | i.SetTimestamps() as display:
                 self._set_display(display)
-            case c.ShowStatus():
+            case i.ShowStatus():
                 self.show(self._status_text())
-            case c.SaveSession(path=path):
+            case i.SaveSession(path=path):
                 self._save(path)
-            case c.Reconnect():
-                await reconnect_now(self)
-            case c.Quit():
+            case i.Reconnect():
+                await self.life.reconnect_now()
+            case i.Quit():
                 return False
-            case c.ShowHelp(topic=topic):
-                self.show(c.help_text(topic))
+            case i.ShowHelp(topic=topic):
+                self.show(CONNECT.help(topic))
         return True
 
     def _send(self, payload: str | bytes) -> None:
-        if not self.session.send(payload):
+        session = self.life.session
+        if not session.send(payload):
             raise UsageError(
-                f"not sent: the connection is {self.session.ready_state.name}",
+                f"not sent: the connection is {session.ready_state.name}",
                 "/reconnect, or quit",
             )
 
     async def _ping(self, data: bytes) -> None:
         try:
-            rtt = await self.session.ping(data)
+            rtt = await self.life.session.ping(data)
         except WscliError as error:
             self.show_error(error.message)
             return
@@ -215,9 +218,9 @@ class Repl(PromptBase):
         return answer.strip().lower() in ("y", "yes")
 
     def _status_text(self) -> str:
-        from wscli.render import escape, headers_block
+        from wscli.render import closed_line, headers_block
 
-        s = self.session
+        s = self.life.session
         lines = [
             f"url: {s.url}",
             f"readyState: {s.ready_state.name} ({int(s.ready_state)})",
@@ -229,12 +232,8 @@ class Repl(PromptBase):
             f"last ping: {'-' if s.latency is None else f'{s.latency * 1000:.2f} ms'}",
             f"binaryType (view): {self.view}",
         ]
-        if self.closed is not None:
-            closed = self.closed
-            lines.append(
-                f"close: {closed.code} {escape(closed.reason, keep_newlines=False)!r} "
-                f"wasClean={str(closed.was_clean).lower()} by {closed.initiated_by}"
-            )
+        if self.life.closed is not None:
+            lines.append(closed_line(self.life.closed))
         lines += headers_block("request headers:", s.request_headers)
         lines += headers_block("response headers:", s.response_headers)
         return "\n".join(lines)

@@ -5,16 +5,18 @@ import signal
 from collections.abc import Awaitable, Callable
 
 from wscli.errors import OutputClosed, WscliError
-from wscli.outcome import Verdict
 from wscli.output import StatusWriter
+from wscli.protocol.verdict import Verdict
 from wscli.status import ExitStatus
 
-__all__ = ["execute"]
+__all__ = ["Main", "exit_status_of"]
 
+#: A command's coroutine: given the interrupt event (set by Ctrl-C or SIGTERM), it returns
+#: the verdict, or raises a WscliError.
 Main = Callable[[asyncio.Event], Awaitable[Verdict]]
 
 
-def execute(main: Main, status: StatusWriter, *, debug: bool) -> int:
+def exit_status_of(main: Main, status: StatusWriter, *, debug: bool) -> int:
     """Run ``main(interrupt)`` and turn its verdict or error into an exit code.
 
     The first Ctrl-C (or SIGTERM) sets ``interrupt``: the command closes with 1001 and
@@ -42,18 +44,14 @@ def execute(main: Main, status: StatusWriter, *, debug: bool) -> int:
         return ExitStatus.OK
     except WscliError as error:
         if debug:
-            import traceback  # only for --debug: kept out of start-up
-
-            traceback.print_exc()
+            status.traceback()
         status.error(error)
         return error.status
     except KeyboardInterrupt:
         return ExitStatus.INTERRUPTED
     except Exception as exc:
         if debug:
-            import traceback  # only for --debug: kept out of start-up
-
-            traceback.print_exc()
+            status.traceback()
         status.error(WscliError(f"internal error: {exc!r}", "run with --debug and report it"))
         return ExitStatus.INTERNAL_ERROR
     if verdict.message is not None:

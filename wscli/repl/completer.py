@@ -12,8 +12,9 @@ from typing import NamedTuple
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
 
-from wscli.codes import SENDABLE_CODES, close_code_name
-from wscli.repl.commands import COMMANDS, VIEWS
+from wscli.options import SCREEN_VIEWS
+from wscli.protocol.codes import SENDABLE_CODES, close_code_name
+from wscli.repl.commands import COMMANDS
 
 __all__ = [
     "ARGUMENTS",
@@ -35,7 +36,7 @@ CLOSE_CODE_CHOICES: tuple[tuple[str, str], ...] = (
 ARGUMENTS: dict[str, tuple[tuple[str, str], ...]] = {
     "/view": tuple(
         (view, {"hex": "hex dump", "base64": "base64", "text": "UTF-8 text"}[view])
-        for view in VIEWS
+        for view in SCREEN_VIEWS
     ),
     "/pretty": (("on", "pretty-print JSON"), ("off", "show JSON as received")),
     "/timestamps": (("on", "show the time of each message"), ("off", "hide the times")),

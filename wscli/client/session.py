@@ -2,17 +2,17 @@
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable
-from typing import cast
 
 from websockets.asyncio.client import ClientConnection
 
-from wscli.connect_errors import describe_open_error
-from wscli.event_queue import EventQueue
-from wscli.events import Event, Opened
-from wscli.handshake import open_connection
-from wscli.link import Link, reporting_connection
+from wscli.client.connecting import open_connection
+from wscli.client.open_errors import describe_open_error
+from wscli.link.connection import Link
+from wscli.link.frames import reporting_connection
+from wscli.link.stream import EventQueue
 from wscli.options import ConnectOptions
-from wscli.request import Target, parse_url
+from wscli.protocol.events import Event, Opened
+from wscli.protocol.target import Target, parse_url
 
 __all__ = ["Session"]
 
@@ -22,15 +22,16 @@ class Session(Link):
 
     ``send`` never blocks: messages join an outgoing queue that one writer task drains;
     one reader task receives. Events (open, message in/out, ping, pong, error, close) come
-    out of :meth:`events` in order; the stream ends after the close event.
+    out of :meth:`event_batches` in order; the stream ends after the close event.
     """
 
     role = "client"
 
     def __init__(self, options: ConnectOptions) -> None:
-        self._queue = EventQueue()
+        self._queue: EventQueue[Event] = EventQueue()
         super().__init__(self._queue)
         self.options = options
+        assert options.url is not None, "the built-in echo server's URL is filled in first"
         self.target: Target = parse_url(options.url)
         self.url = self.target.url
 
@@ -70,33 +71,6 @@ class Session(Link):
         connection_class = reporting_connection(ClientConnection, lambda _ws: session)
         return open_connection(self.target, self.options, connection_class)
 
-    async def events(self) -> AsyncIterator[Event]:
-        """Every event in order; ends after the close event."""
-        queue = self._queue
-        items = queue.items
-        while True:
-            event = items.popleft() if items else await queue.get()
-            if event is None:
-                return
-            yield event
-
-    async def event_batches(self) -> AsyncIterator[list[Event]]:
-        """Every event in order, as lists of those already waiting; ends after close.
-
-        Front ends that write in batches (one flush per batch) use this: a burst of
-        messages costs one wake-up, and nothing waits in a buffer once the burst is over.
-        """
-        queue = self._queue
-        items = queue.items
-        while True:
-            if not items:
-                await queue.get_ready()
-            batch = list(items)
-            items.clear()
-            ended = batch[-1] is None  # the end marker comes last, after the close event
-            if ended:
-                batch.pop()
-            if batch:
-                yield cast(list[Event], batch)
-            if ended:
-                return
+    def event_batches(self) -> AsyncIterator[list[Event]]:
+        """Every event in order, as lists of those already waiting; ends after close."""
+        return self._queue.batches()

@@ -19,9 +19,11 @@ from rich.text import Text
 
 from wscli.env import Env
 from wscli.errors import UsageError
-from wscli.events import Event, Ping, Pong
-from wscli.repl import commands as c
-from wscli.repl.view import View, ansi, render_event
+from wscli.options import BinaryView
+from wscli.protocol.events import Event, Ping, Pong
+from wscli.render import event_json
+from wscli.repl import inputs as i
+from wscli.repl.view import Side, ansi, render_event
 
 __all__ = ["PromptBase", "history_path"]
 
@@ -35,14 +37,17 @@ def history_path(env: Env, name: str = "history") -> Path:
 
 
 class PromptBase:
-    """The shared half of :class:`~wscli.repl.session.Repl` and
-    :class:`~wscli.repl.listen.ListenRepl`."""
+    """The shared half of :class:`~wscli.repl.connect_prompt.ConnectPrompt` and
+    :class:`~wscli.repl.listen_prompt.ListenPrompt`."""
+
+    #: wscli's side of the connections shown.
+    side: Side = "client"
 
     def __init__(
-        self, env: Env, *, view: View, pretty: bool, timestamps: bool, show_ping_pong: bool
+        self, env: Env, *, view: BinaryView, pretty: bool, timestamps: bool, show_ping_pong: bool
     ) -> None:
         self.env = env
-        self.view: View = view
+        self.view: BinaryView = view if view != "raw" else "hex"  # no raw bytes on screen
         self.pretty = pretty
         self.timestamps = timestamps
         self.show_ping_pong = show_ping_pong
@@ -60,12 +65,23 @@ class PromptBase:
         """Print one item above the prompt (rich Text, or plain text that is escaped)."""
         self._proxy.write(ansi([text if isinstance(text, Text) else Text(text)], self._console))
 
-    def _render_event(self, event: Event) -> Text | None:
+    def _render_event(self, event: Event, conn_id: int = 0) -> Text | None:
         """``event`` as shown above the prompt with the current display settings; None
         when it is not shown (pings and pongs without -P)."""
         if isinstance(event, Ping | Pong) and not self.show_ping_pong:
             return None
-        return render_event(event, view=self.view, pretty=self.pretty, timestamps=self.timestamps)
+        return render_event(
+            event,
+            view=self.view,
+            pretty=self.pretty,
+            timestamps=self.timestamps,
+            side=self.side,
+            conn_id=conn_id,
+        )
+
+    def _log_events(self, events: list[Event], conn_id: int | None = None) -> None:
+        """Keep ``events`` for /save, as JSON Lines."""
+        self._log.extend(event_json(event, conn_id=conn_id) for event in events)
 
     def _show_all(self, texts: list[Text]) -> None:
         """Print several items above the prompt in one write (a burst stays fast)."""
@@ -148,13 +164,13 @@ class PromptBase:
     def _set_display(self, command: object) -> bool:
         """Apply ``/view``, ``/pretty`` or ``/timestamps``; False for any other command."""
         match command:
-            case c.SetView(view=view):
+            case i.SetView(view=view):
                 self.view = view
                 self.show(f"binary messages are shown as {view}")
-            case c.SetPretty(enabled=enabled):
+            case i.SetPretty(enabled=enabled):
                 self.pretty = not self.pretty if enabled is None else enabled
                 self.show(f"JSON pretty-printing {'on' if self.pretty else 'off'}")
-            case c.SetTimestamps(enabled=enabled):
+            case i.SetTimestamps(enabled=enabled):
                 self.timestamps = not self.timestamps if enabled is None else enabled
                 self.show(f"timestamps {'on' if self.timestamps else 'off'}")
             case _:

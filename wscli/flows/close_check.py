@@ -3,19 +3,19 @@
 import asyncio
 from collections.abc import Awaitable
 
-from wscli.client import Session
-from wscli.codes import NORMAL_CLOSE_CODES, close_code_name
+from wscli.client.session import Session
 from wscli.errors import OutputClosed
-from wscli.events import Closed, Failed
-from wscli.outcome import Verdict
+from wscli.options import WaitRules
 from wscli.output import Output
+from wscli.protocol.events import Failed
+from wscli.protocol.verdict import Verdict, judge
 from wscli.render import close_report_json, close_report_lines
 from wscli.status import ExitStatus
 
-__all__ = ["run_close"]
+__all__ = ["check_close"]
 
 
-async def run_close(
+async def check_close(
     session: Session,
     output: Output,
     *,
@@ -61,7 +61,8 @@ async def run_close(
         output.flush()
     except OutputClosed:
         return Verdict(ExitStatus.OK)
-    return _verdict(closed, expect_code, failure)
+    rules = WaitRules(expect_code=expect_code)
+    return judge(closed, rules, received=0, matched=False, failure=failure)
 
 
 async def _before(work: Awaitable[object], interrupt: asyncio.Event) -> bool:
@@ -82,36 +83,12 @@ async def _consume(session: Session, output: Output) -> str | None:
     """Write the events; return why wscli failed the connection, if it did."""
     failure = None
     try:
-        async for event in session.events():
-            if isinstance(event, Failed):
-                failure = event.message
-            output.event(event)
-        output.flush()
+        async for batch in session.event_batches():
+            for event in batch:
+                if isinstance(event, Failed):
+                    failure = event.message
+                output.event(event)
+            output.flush()
     except OutputClosed:
         pass
     return failure
-
-
-def _verdict(closed: Closed, expect_code: int | None, failure: str | None) -> Verdict:
-    if expect_code is not None and closed.code != expect_code:
-        return Verdict(
-            ExitStatus.EXPECTATION_FAILED,
-            f"expected the server to answer {expect_code} ({close_code_name(expect_code)}); "
-            f"got {closed.code} ({close_code_name(closed.code)})",
-        )
-    if closed.code == 1006:
-        return Verdict(
-            ExitStatus.CLOSED_ABNORMALLY,
-            failure or "the server did not answer the close frame (1006)",
-            "see --timeout",
-        )
-    if (
-        closed.initiated_by == "server"
-        and closed.code not in NORMAL_CLOSE_CODES
-        and expect_code is None
-    ):
-        return Verdict(
-            ExitStatus.CLOSED_WITH_ERROR_CODE,
-            f"the server closed first, with {closed.code} ({close_code_name(closed.code)})",
-        )
-    return Verdict(ExitStatus.OK)

@@ -15,26 +15,28 @@ from rich.text import Text
 
 from wscli.env import Env
 from wscli.errors import UsageError, WscliError
-from wscli.events import Event, Message, Opened, ReadyState
 from wscli.options import OutputOptions
-from wscli.outcome import Verdict, judge_once
-from wscli.render import event_json, peer_opened_line
-from wscli.repl import commands as c
-from wscli.repl import listen_commands as lc
-from wscli.repl.base import PromptBase, history_path
-from wscli.server.core import Listener, Peer
+from wscli.protocol.events import Event, Message, ReadyState
+from wscli.protocol.verdict import Verdict, judge_once
+from wscli.render import clients_table
+from wscli.repl import inputs as i
+from wscli.repl.commands import LISTEN
+from wscli.repl.prompt import PromptBase, history_path
+from wscli.server.listener import Listener, Peer
 from wscli.status import ExitStatus
 
-__all__ = ["ListenRepl"]
+__all__ = ["ListenPrompt"]
 
 
-class ListenRepl(PromptBase):
-    """One interactive listen session; :meth:`run` returns when the server stops."""
+class ListenPrompt(PromptBase):
+    """``listen``'s prompt; :meth:`interact` returns when the server stops."""
+
+    side = "server"
 
     def __init__(self, listener: Listener, env: Env, options: OutputOptions) -> None:
         super().__init__(
             env,
-            view=options.binary_as if options.binary_as != "raw" else "hex",
+            view=options.binary_as,
             pretty=True,
             timestamps=options.timestamps,
             show_ping_pong=options.show_ping_pong,
@@ -66,7 +68,7 @@ class ListenRepl(PromptBase):
         return ANSI(f"\x1b[1m{target}>\x1b[0m ")
 
     def _arguments(self) -> dict[str, tuple[tuple[str, str], ...]]:
-        from wscli.repl.completion import ARGUMENTS, CLOSE_CODE_CHOICES
+        from wscli.repl.completer import ARGUMENTS, CLOSE_CODE_CHOICES
 
         ids = tuple((str(peer.id), peer.remote) for peer in self.listener.open_peers())
         return {
@@ -74,16 +76,17 @@ class ListenRepl(PromptBase):
             "/to": ids,
             "/kick": ids,
             "/ping": ids,
-            "/help": tuple((name[1:], text) for name, text in lc.LISTEN_COMMANDS.items()),
+            "/help": tuple((name[1:], text) for name, text in LISTEN.usages.items()),
             "/close": CLOSE_CODE_CHOICES,
         }
 
     # The loop
 
-    async def run(self, interrupt: asyncio.Event) -> Verdict:
-        from wscli.repl.completion import SlashCompleter
+    async def interact(self, interrupt: asyncio.Event) -> Verdict:
+        """Prompt until the user quits, a signal comes or --once's connection ends."""
+        from wscli.repl.completer import SlashCompleter
 
-        completer = SlashCompleter(lc.LISTEN_COMMANDS, self._arguments)
+        completer = SlashCompleter(LISTEN.usages, self._arguments)
         self._make_prompt(history_path(self.env, "listen-history"), completer, self.toolbar)
         consumer = asyncio.create_task(self._consume())
         ender = asyncio.create_task(self._end_when(interrupt))
@@ -117,7 +120,7 @@ class ListenRepl(PromptBase):
         async for batch in self.listener.batches():
             shown: list[Text] = []
             for conn_id, event in batch:
-                self._log.append(event_json(event, conn_id=conn_id))
+                self._log_events([event], conn_id)
                 rendered = self._render(conn_id, event)
                 if rendered is not None:
                     shown.append(rendered)
@@ -129,41 +132,39 @@ class ListenRepl(PromptBase):
         if isinstance(event, Message) and event.direction == "out":
             return None  # shown once when typed: "[all (3 clients)] > text"
         label = Text(f"[{conn_id}] ", style="bold")
-        if isinstance(event, Opened):
-            return label + Text(peer_opened_line(conn_id, event), style="green")
-        rendered = self._render_event(event)
+        rendered = self._render_event(event, conn_id)
         return None if rendered is None else label + rendered
 
     async def _handle(self, line: str) -> bool:
         """Act on one input line; False ends the session."""
-        match lc.parse_listen_line(line):
-            case c.SendText(text=text):
+        match LISTEN.parse(line):
+            case i.SendText(text=text):
                 self._send(text)
-            case c.SendBinary(data=data):
+            case i.SendBinary(data=data):
                 self._send(data)
-            case c.SendFile(path=path):
+            case i.SendFile(path=path):
                 self._send(self._read_file(path))
-            case lc.SetTarget(conn_id=conn_id):
+            case i.SetTarget(conn_id=conn_id):
                 if conn_id is not None:
                     self._peer(conn_id)  # must exist now
                 self.target = conn_id
                 who = "every client" if conn_id is None else f"client {conn_id}"
                 self.show(f"sending to {who}")
-            case lc.ListClients():
+            case i.ListClients():
                 self.show(self._clients())
-            case lc.Kick(conn_id=conn_id, code=code, reason=reason):
+            case i.Kick(conn_id=conn_id, code=code, reason=reason):
                 self._background(self._peer(conn_id).close(code, reason))
-            case lc.PingClient(conn_id=conn_id, data=data):
+            case i.PingClient(conn_id=conn_id, data=data):
                 self._background(self._ping(self._peer(conn_id), data))
-            case c.SetView() | c.SetPretty() | c.SetTimestamps() as display:
+            case i.SetView() | i.SetPretty() | i.SetTimestamps() as display:
                 self._set_display(display)
-            case c.ShowStatus():
+            case i.ShowStatus():
                 self.show(self._status())
-            case c.SaveSession(path=path):
+            case i.SaveSession(path=path):
                 self._save(path)
-            case c.ShowHelp(topic=topic):
-                self.show(lc.listen_help(topic))
-            case c.Quit():
+            case i.ShowHelp(topic=topic):
+                self.show(LISTEN.help(topic))
+            case i.Quit():
                 return False
         return True
 
@@ -201,7 +202,7 @@ class ListenRepl(PromptBase):
             )
             for peer in self.listener.peers.values()
         ]
-        return lc.clients_table(rows)
+        return clients_table(rows)
 
     def _status(self) -> str:
         listener = self.listener

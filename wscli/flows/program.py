@@ -1,4 +1,5 @@
-"""``listen --exec CMD``: one process per connection, websocketd-style. Never prints.
+"""``listen --exec CMD``: a program at the other end of each connection, websocketd-style.
+Never prints.
 
 Each received message becomes a line on the process's stdin (text as it is; binary as
 ``--binary-as``: hex or base64); each line of its stdout becomes a message (``--input-format``:
@@ -10,16 +11,16 @@ terminates it if it has not exited within a grace period.
 
 import asyncio
 import base64
-import binascii
 import contextlib
 import os
 import signal
 from collections.abc import Awaitable
-from typing import Protocol
 
-from wscli.options import ListenOptions
+from wscli.options import InputFormat, ListenOptions
+from wscli.protocol.payload import decode_program_line
+from wscli.server.listener import Attach, Peer
 
-__all__ = ["Bridge", "process_environment"]
+__all__ = ["ProgramBridge", "attach_program", "process_environment"]
 
 #: After the client leaves: how long the process has to exit once its stdin is closed,
 #: then after SIGTERM, before SIGKILL.
@@ -33,7 +34,7 @@ async def _drained(stdin: asyncio.StreamWriter) -> None:
         await stdin.drain()
 
 
-def process_environment(peer: "PeerLike", options: ListenOptions) -> dict[str, str]:
+def process_environment(peer: Peer, options: ListenOptions) -> dict[str, str]:
     """The process's environment: wscli's, plus the request's details."""
     # wscli's own settings (WSCLI_AUTH may hold the password) are not the process's.
     env = {name: value for name, value in os.environ.items() if not name.startswith("WSCLI_")}
@@ -68,32 +69,10 @@ def process_environment(peer: "PeerLike", options: ListenOptions) -> dict[str, s
     return env
 
 
-class PeerLike(Protocol):
-    """The parts of a :class:`~wscli.server.core.Peer` the bridge uses."""
+class ProgramBridge:
+    """Runs ``options.program`` for ``peer`` and joins their streams."""
 
-    id: int
-    remote: str
-    local_port: int
-    path: str
-    username: str | None
-
-    @property
-    def protocol(self) -> str: ...
-
-    @property
-    def request_headers(self) -> tuple[tuple[str, str], ...]: ...
-
-    def send(self, data: str | bytes) -> bool: ...
-
-    async def close(self, code: int | None = 1000, reason: str = "") -> object: ...
-
-    async def wait_closed(self) -> object: ...
-
-
-class Bridge:
-    """Runs ``options.command`` for ``peer`` and joins their streams."""
-
-    def __init__(self, peer: PeerLike, options: ListenOptions) -> None:
+    def __init__(self, peer: Peer, options: ListenOptions) -> None:
         self.peer = peer
         self.options = options
         self._process: asyncio.subprocess.Process | None = None
@@ -116,11 +95,11 @@ class Bridge:
         if stdin is not None and not stdin.is_closing():
             stdin.write(line)
 
-    async def run(self) -> None:
+    async def serve(self) -> None:
         """Start the process, relay until one side ends, then end the other."""
-        assert self.options.command is not None
+        assert self.options.program is not None
         self._process = process = await asyncio.create_subprocess_shell(
-            self.options.command,
+            self.options.program,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=None,
@@ -195,8 +174,8 @@ class Bridge:
             if len(buffer) > limit:
                 buffer, dropping = b"", True
 
-    def _send_line(self, line: bytes, fmt: str) -> None:
-        payload = _decode(line.removesuffix(b"\r"), fmt)
+    def _send_line(self, line: bytes, fmt: InputFormat) -> None:
+        payload = decode_program_line(line.removesuffix(b"\r"), fmt)
         if payload is not None:
             self.peer.send(payload)
 
@@ -240,15 +219,12 @@ def _group_alive(pgid: int) -> bool:
     return True
 
 
-def _decode(line: bytes, fmt: str) -> str | bytes | None:
-    """One stdout line as a message; None for a line that does not decode (skipped)."""
-    try:
-        if fmt == "hex":
-            return bytes.fromhex(line.decode("ascii"))
-        if fmt == "base64":
-            return base64.b64decode(line, validate=True)
-        if fmt == "binary":
-            return line
-    except (ValueError, binascii.Error):
-        return None
-    return line.decode("utf-8", "replace")
+def attach_program(options: ListenOptions) -> Attach:
+    """The listener's ``attach`` hook for ``--exec``: each new peer gets its program."""
+
+    def attach(peer: Peer) -> Awaitable[None]:
+        bridge = ProgramBridge(peer, options)
+        peer.on_message = bridge.receive
+        return bridge.serve()
+
+    return attach

@@ -1,4 +1,4 @@
-"""Options shared by the commands, and their translation into option dataclasses."""
+"""Options shared by the commands, and their translation into option sets."""
 
 import re
 from collections.abc import Callable
@@ -7,7 +7,6 @@ from typing import Any, TypeVar
 import click
 
 from wscli.cli.settings import complete_close_codes
-from wscli.codes import parse_expected_code
 from wscli.env import Env
 from wscli.errors import UsageError
 from wscli.options import (
@@ -16,7 +15,8 @@ from wscli.options import (
     OutputOptions,
     WaitRules,
 )
-from wscli.request import parse_auth, parse_header, parse_size, parse_url
+from wscli.protocol.codes import parse_expected_code
+from wscli.protocol.target import parse_auth, parse_header, parse_size, parse_url
 from wscli.status import EXIT_STATUS_HELP
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "connect_options",
     "connection_options",
     "current_env",
+    "option",
     "output_options",
     "wait_options",
     "wait_rules",
@@ -46,6 +47,23 @@ ENVIRONMENT_EPILOG = (
     "\n\b\nConfig and profiles (@NAME as the URL): see man wscli, or README."
 )
 
+
+class EnvOption(click.Option):
+    """An option whose ``WSCLI_<OPTION>`` variable is read from the injected environment
+    (:func:`current_env`), not from the process's: ``cli.run(argv, env=...)`` decides."""
+
+    def resolve_envvar_value(self, ctx: click.Context) -> str | None:
+        if not isinstance(self.envvar, str):
+            return None
+        value = current_env(ctx).environ.get(self.envvar)
+        return value or None  # click treats an empty variable as unset
+
+
+def option(*names: str, **attributes: Any) -> Callable[[F], F]:
+    """``click.option`` for wscli's options (see :class:`EnvOption`)."""
+    return click.option(*names, cls=EnvOption, **attributes)
+
+
 _FILE = click.Path(dir_okay=False)
 _SECONDS = click.FloatRange(min=0)
 
@@ -61,7 +79,7 @@ def _apply(options: list[Callable[[F], F]]) -> Callable[[F], F]:
 
 connection_options = _apply(
     [
-        click.option(
+        option(
             "-s",
             "--subprotocol",
             "subprotocols",
@@ -69,7 +87,7 @@ connection_options = _apply(
             metavar="NAME",
             help="Offer this subprotocol (repeatable; the server picks one).",
         ),
-        click.option(
+        option(
             "-H",
             "--header",
             "headers",
@@ -77,41 +95,39 @@ connection_options = _apply(
             metavar="'NAME: VALUE'",
             help="Add a handshake header (repeatable). '-H Host: name' overrides Host.",
         ),
-        click.option("-o", "--origin", metavar="ORIGIN", help="Send this Origin header."),
-        click.option(
+        option("-o", "--origin", metavar="ORIGIN", help="Send this Origin header."),
+        option(
             "--auth",
             metavar="USER:PASS",
             help="HTTP Basic credentials (also taken from the URL's user:pass@).",
         ),
-        click.option("--ca", type=_FILE, metavar="FILE", help="Trust this CA bundle (PEM)."),
-        click.option("--cert", type=_FILE, metavar="FILE", help="Client certificate (PEM)."),
-        click.option("--key", type=_FILE, metavar="FILE", help="Client certificate's key."),
-        click.option(
+        option("--ca", type=_FILE, metavar="FILE", help="Trust this CA bundle (PEM)."),
+        option("--cert", type=_FILE, metavar="FILE", help="Client certificate (PEM)."),
+        option("--key", type=_FILE, metavar="FILE", help="Client certificate's key."),
+        option(
             "-k", "--insecure", is_flag=True, help="Do not verify the server's TLS certificate."
         ),
-        click.option(
+        option(
             "--proxy",
             metavar="URL",
             help="HTTP CONNECT or SOCKS5 proxy (http://, socks5h://...). "
             "Default: from the environment (ws_proxy, https_proxy, ...).",
         ),
-        click.option(
-            "--no-proxy", is_flag=True, help="Connect directly, ignoring the environment."
-        ),
-        click.option(
+        option("--no-proxy", is_flag=True, help="Connect directly, ignoring the environment."),
+        option(
             "--compression/--no-compression",
             default=True,
             show_default=True,
             help="Offer permessage-deflate.",
         ),
-        click.option(
+        option(
             "--max-size",
             default="64M",
             show_default=True,
             metavar="BYTES",
             help="Largest message accepted (k/M/G suffixes; 0 for no limit).",
         ),
-        click.option(
+        option(
             "--open-timeout",
             type=_SECONDS,
             default=10.0,
@@ -119,7 +135,7 @@ connection_options = _apply(
             metavar="SECONDS",
             help="Deadline for connecting and the opening handshake (0: none).",
         ),
-        click.option(
+        option(
             "--ping-interval",
             type=_SECONDS,
             default=20.0,
@@ -127,7 +143,7 @@ connection_options = _apply(
             metavar="SECONDS",
             help="Send a keepalive ping this often (0: never).",
         ),
-        click.option(
+        option(
             "--ping-timeout",
             type=_SECONDS,
             default=20.0,
@@ -135,15 +151,13 @@ connection_options = _apply(
             metavar="SECONDS",
             help="Fail the connection when a keepalive pong is this late (0: never).",
         ),
-        click.option(
-            "--unix-socket", metavar="PATH", help="Connect through this Unix-domain socket."
-        ),
+        option("--unix-socket", metavar="PATH", help="Connect through this Unix-domain socket."),
     ]
 )
 
 output_options = _apply(
     [
-        click.option(
+        option(
             "--input-format",
             type=click.Choice(["text", "binary", "hex", "base64"]),
             default="text",
@@ -151,74 +165,68 @@ output_options = _apply(
             help="How input lines, MESSAGE arguments and files become frames "
             "(text: a text frame; binary, hex, base64: a binary frame).",
         ),
-        click.option(
+        option(
             "--binary-as",
             type=click.Choice(["hex", "base64", "text", "raw"]),
             default="hex",
             show_default=True,
             help="How received binary messages are written (raw: the bytes, no newline).",
         ),
-        click.option(
+        option(
             "--jsonl",
             is_flag=True,
             help="Write every event as one JSON object per line on stdout (see README).",
         ),
-        click.option(
-            "-t", "--timestamps", is_flag=True, help="Prefix received messages with UTC time."
-        ),
-        click.option(
+        option("-t", "--timestamps", is_flag=True, help="Prefix received messages with UTC time."),
+        option(
             "-P",
             "--show-ping-pong",
             is_flag=True,
             help="Show pings and pongs, both ways, on stderr.",
         ),
-        click.option(
+        option(
             "-v",
             "--verbose",
             is_flag=True,
             help="Show the handshake headers on stderr (credentials masked).",
         ),
-        click.option("-q", "--quiet", is_flag=True, help="No status lines; errors only."),
-        click.option(
+        option("-q", "--quiet", is_flag=True, help="No status lines; errors only."),
+        option(
             "--color",
             type=click.Choice(["auto", "always", "never"]),
             default="auto",
             show_default=True,
             help="Colour status lines (NO_COLOR and FORCE_COLOR are honoured).",
         ),
-        click.option("--debug", is_flag=True, help="Show tracebacks."),
+        option("--debug", is_flag=True, help="Show tracebacks."),
     ]
 )
 
 wait_options = _apply(
     [
-        click.option(
+        option(
             "-n",
             "--count",
             type=click.IntRange(min=1),
             metavar="N",
             help="Stop after N received messages.",
         ),
-        click.option(
-            "--until", metavar="REGEX", help="Stop at the first received message that matches."
-        ),
-        click.option(
+        option("--until", metavar="REGEX", help="Stop at the first received message that matches."),
+        option(
             "--idle",
             type=_SECONDS,
             metavar="SECONDS",
             help=f"Stop when nothing arrived for this long (the default rule, {DEFAULT_IDLE:g} s, "
             "when no other is given).",
         ),
-        click.option(
+        option(
             "--timeout",
             type=_SECONDS,
             metavar="SECONDS",
             help="Overall deadline; missing --count/--until by then exits 6.",
         ),
-        click.option(
-            "--keep-open", is_flag=True, help="Never close from our side: wait for the server."
-        ),
-        click.option(
+        option("--keep-open", is_flag=True, help="Never close from our side: wait for the server."),
+        option(
             "--expect-close",
             metavar="CODE",
             shell_complete=complete_close_codes,
@@ -228,22 +236,24 @@ wait_options = _apply(
 )
 
 
-def current_env() -> Env:
-    """The process's Env: built on first use (not for --help), then kept on the root
-    context, so that every part of a command sees the same one."""
-    root = click.get_current_context().find_root()
+def current_env(ctx: click.Context | None = None) -> Env:
+    """The Env of this run: the one ``cli.run`` was given (on the root context), or else
+    the process's, built on first use (not for --help) and then kept there."""
+    root = (ctx or click.get_current_context()).find_root()
     if not isinstance(root.obj, Env):
         root.obj = Env.from_process()
     return root.obj
 
 
-def connect_options(url: str, values: dict[str, Any]) -> ConnectOptions:
-    """ConnectOptions from the shared connection options.
+def connect_options(url: str | None, values: dict[str, Any]) -> ConnectOptions:
+    """ConnectOptions from the shared connection options (``url`` None: the built-in echo
+    server's).
 
     Raises:
         UsageError: a bad URL, header, size, auth or proxy combination.
     """
-    parse_url(url)
+    if url is not None:
+        parse_url(url)
     if values["proxy"] and values["no_proxy"]:
         raise UsageError("--proxy and --no-proxy contradict each other", "give one of them")
     proxy = "" if values["no_proxy"] else values["proxy"]

@@ -2,9 +2,9 @@
 
 from typing import NamedTuple
 
-from wscli.codes import NORMAL_CLOSE_CODES, close_code_name
-from wscli.events import Closed
 from wscli.options import WaitRules
+from wscli.protocol.codes import NORMAL_CLOSE_CODES, close_code_name
+from wscli.protocol.events import Closed
 from wscli.status import ExitStatus
 
 __all__ = ["Verdict", "judge", "judge_once"]
@@ -32,7 +32,8 @@ def judge(
     interrupted: bool = False,
     failure: str | None = None,
 ) -> Verdict:
-    """Decide the exit status of a ``connect``/``send`` run (README's exit-code table).
+    """Decide the exit status of a ``connect``, ``send`` or ``close`` run (README's
+    exit-code table).
 
     ``failure`` is why wscli failed the connection itself (invalid UTF-8, --max-size,
     ping timeout), if it did: the error line then says so rather than just 1006.
@@ -57,6 +58,11 @@ def judge(
             f"timed out after {rules.timeout:g} s waiting for {what}",
             "raise --timeout",
         )
+    if rules.expect_code is not None and closed.code != rules.expect_code:
+        return Verdict(
+            ExitStatus.EXPECTATION_FAILED,
+            f"expected the server to answer {_code(rules.expect_code)}; got {_code(closed.code)}",
+        )
     expected = rules.expect_close
     if expected is not None and (closed.initiated_by != "server" or closed.code != expected):
         got = (
@@ -77,6 +83,7 @@ def judge(
         )
     if (
         expected is None
+        and rules.expect_code is None
         and closed.initiated_by == "server"
         and closed.code not in NORMAL_CLOSE_CODES
     ):

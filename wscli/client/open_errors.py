@@ -1,11 +1,11 @@
-"""What went wrong, in one line: library exceptions to wscli errors with hints."""
+"""Why a connection could not be opened, in one line: library exceptions to wscli errors
+with hints."""
 
 import socket
 import ssl
 from urllib.parse import urlsplit
 
 from websockets.exceptions import (
-    ConnectionClosed,
     InvalidHandshake,
     InvalidMessage,
     InvalidProxy,
@@ -13,8 +13,6 @@ from websockets.exceptions import (
     InvalidProxyStatus,
     InvalidStatus,
     InvalidURI,
-    PayloadTooBig,
-    ProtocolError,
     ProxyError,
     SecurityError,
 )
@@ -28,9 +26,9 @@ from wscli.errors import (
     WscliError,
 )
 from wscli.options import ConnectOptions
-from wscli.request import Target
+from wscli.protocol.target import Target
 
-__all__ = ["describe_open_error", "describe_receive_failure"]
+__all__ = ["describe_open_error"]
 
 _BODY_PREVIEW = 200
 
@@ -143,7 +141,7 @@ def describe_open_error(exc: BaseException, target: Target, options: ConnectOpti
 
 def _proxy_address(target: Target, options: ConnectOptions) -> str | None:
     """``host:port`` of the proxy the connection goes through, or None."""
-    direct = any(name.lower() == "host" for name, _ in options.headers)  # see handshake.py
+    direct = any(name.lower() == "host" for name, _ in options.headers)  # see connecting.py
     if options.unix_socket is not None or options.proxy == "" or direct:
         return None
     from websockets.proxy import get_proxy
@@ -157,24 +155,3 @@ def _proxy_address(target: Target, options: ConnectOptions) -> str | None:
         return f"{parts.hostname}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
     except (ValueError, InvalidURI):
         return None
-
-
-def describe_receive_failure(exc: ConnectionClosed, peer: str = "server") -> str | None:
-    """Why wscli failed the connection itself (1007, 1009, 1002, 1011), or None.
-
-    ``peer`` names the other side: "server" for the client, "client" in ``listen``.
-    """
-    cause = exc.__cause__
-    if isinstance(cause, UnicodeDecodeError):
-        return (
-            f"the {peer} sent a text message that is not valid UTF-8 ({cause.reason}); "
-            "closed with 1007"
-        )
-    if isinstance(cause, PayloadTooBig):
-        return f"the {peer} sent a message over --max-size ({cause}); closed with 1009"
-    if isinstance(cause, ProtocolError):
-        return f"the {peer} broke the WebSocket protocol ({cause}); closed with 1002"
-    sent = exc.sent
-    if exc.rcvd is None and sent is not None and sent.reason == "keepalive ping timeout":
-        return "no pong to a keepalive ping within --ping-timeout; closed with 1011"
-    return None

@@ -1,10 +1,11 @@
 """``wscli listen``'s core: a listener that numbers its connections and runs a mode.
 
-Every accepted connection becomes a :class:`Peer` (a :class:`~wscli.link.Link` with an id,
-the remote address and the request path); its events reach the front end through one
-stream of ``(id, event)`` pairs, in order. The modes: ``default`` (the front end decides
-what to send), ``echo``, ``broadcast`` (every message to all other clients) and ``exec``
-(one process per connection, see :mod:`wscli.server.execute`). Never prints.
+Every accepted connection becomes a :class:`Peer` (a :class:`~wscli.link.connection.Link`
+with an id, the remote address and the request path); its events reach the front end
+through one :class:`~wscli.link.stream.EventQueue` of ``(id, event)`` pairs, in order. The
+modes: ``default`` (the front end decides what to send), ``echo``, ``broadcast`` (every
+message to all other clients) and ``exec`` (a program per connection, through the
+``attach`` hook that the flow gives: :mod:`wscli.flows.program`). Never prints.
 """
 
 import asyncio
@@ -13,21 +14,26 @@ import functools
 import logging
 import ssl
 import weakref
-from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.protocol import State
 
-from wscli.events import Closed, Event, Opened, ReadyState
-from wscli.link import Link, reporting_connection
+from wscli.link.connection import Link
+from wscli.link.frames import reporting_connection
+from wscli.link.stream import EventQueue
 from wscli.options import ListenOptions
+from wscli.protocol.events import Closed, Event, Opened, ReadyState
+from wscli.server.binding import bind_error
 from wscli.server.gate import Gate
 
-__all__ = ["Listener", "Peer"]
+__all__ = ["Attach", "Listener", "Peer", "ServerEvent"]
 
 ServerEvent = tuple[int, Event]
+#: Called with each new peer before it reads: sets up what serves it (``--exec``'s
+#: program) and returns what to await while it is served.
+Attach = Callable[["Peer"], Awaitable[None]]
 #: A client with more than this many bytes waiting to be sent is closed (1008): stdin,
 #: the prompt and --broadcast must not queue without end for a client that does not read.
 SLOW_LIMIT = 16 * 1024 * 1024
@@ -43,8 +49,8 @@ class _Tagged:
         self._id = conn_id
 
     def put_nowait(self, event: Event | None, /) -> None:
-        if event is not None:
-            self._listener._put((self._id, event))
+        if event is not None:  # a peer's end is not the stream's end
+            self._listener.events.put_nowait((self._id, event))
 
 
 class Peer(Link):
@@ -68,12 +74,14 @@ class Peer(Link):
 class Listener:
     """Binds, accepts, numbers connections, and runs ``options.mode``.
 
-    Use as ``async with Listener(options) as listener:``; :attr:`url` is then set,
-    :meth:`batches` yields the connections' events, and leaving the block closes every
-    connection with 1001 (going away) and waits for them.
+    :meth:`start` binds and sets :attr:`url`; :meth:`batches` yields the connections'
+    events; :meth:`stop` closes every connection (1001, going away), waits for them and
+    ends the event stream.
     """
 
-    def __init__(self, options: ListenOptions, *, page: bytes | None = None) -> None:
+    def __init__(
+        self, options: ListenOptions, *, page: bytes | None = None, attach: Attach | None = None
+    ) -> None:
         self.options = options
         #: The OPEN, CLOSING and just-CLOSED connections, by id (the CLOSED leave at once).
         self.peers: dict[int, Peer] = {}
@@ -82,29 +90,33 @@ class Listener:
         #: False: no message-out events (the front end does not show them).
         self.report_sent = True
         self._page = page
+        self._attach = attach
         self._server: Server | None = None
         self._connections: weakref.WeakSet[ServerConnection] = weakref.WeakSet()
         self._dropping: set[int] = set()  # slow clients being closed
         self._tasks: set[asyncio.Future[None]] = set()
-        self._queue: deque[ServerEvent] = deque()
-        self._wakeup: asyncio.Future[None] | None = None
+        #: Every connection's events, as ``(id, event)``, in order.
+        self.events: EventQueue[ServerEvent] = EventQueue()
         self._stopped = False
         #: --once: the one connection's close event, when it has closed.
         self.once_closed: asyncio.Future[Closed] = asyncio.get_running_loop().create_future()
 
     # Starting and stopping
 
-    async def __aenter__(self) -> "Listener":
-        await self.start()
-        return self
-
-    async def __aexit__(self, *_: object) -> None:
-        await self.stop()
-
     async def start(self) -> str:
-        """Bind and listen; return the ``ws://`` or ``wss://`` URL clients use."""
+        """Bind and listen; return the ``ws://`` or ``wss://`` URL clients use.
+
+        Raises:
+            WscliError: the address cannot be bound, or the TLS files cannot be used.
+        """
+        try:
+            return await self._start()
+        except OSError as exc:
+            raise bind_error(exc, self.options) from None
+
+    async def _start(self) -> str:
         options = self.options
-        logger = logging.getLogger("wscli.listen")
+        logger = logging.getLogger("wscli.flows.serve")
         logger.addHandler(logging.NullHandler())
         logger.propagate = False
         page = self._page
@@ -152,7 +164,7 @@ class Listener:
         await asyncio.gather(*(self._close_peer(p, code, reason) for p in peers))
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(self._server.wait_closed(), self.options.close_timeout + 1)
-        self._wake()
+        self.events.put_nowait(None)
 
     async def _close_peer(
         self, peer: Peer, code: int, reason: str, *, drain_for: float = 1.0
@@ -197,7 +209,7 @@ class Listener:
         peer.report_sent = self.report_sent
         ws.wscli_peer = peer  # type: ignore[attr-defined]
         self.peers[peer.id] = peer
-        self._put(
+        self.events.put_nowait(
             (
                 peer.id,
                 Opened(
@@ -210,21 +222,16 @@ class Listener:
                 ),
             )
         )
-        bridge = None
         mode = self.options.mode
         if mode == "echo":
             peer.echo = True
         elif mode == "broadcast":
             peer.on_message = functools.partial(self._broadcast, but=peer.id)
-        elif mode == "exec":
-            from wscli.server.execute import Bridge
-
-            bridge = Bridge(peer, self.options)
-            peer.on_message = bridge.receive
+        served = self._attach(peer) if self._attach is not None else None
         peer._start(ws)
         try:
-            if bridge is not None:
-                await bridge.run()
+            if served is not None:
+                await served
             closed = await peer.wait_closed()
         finally:
             del self.peers[peer.id]
@@ -272,31 +279,12 @@ class Listener:
 
     # The event stream
 
-    def _put(self, item: ServerEvent) -> None:
-        self._queue.append(item)
-        self._wake()
-
-    def _wake(self) -> None:
-        waiter = self._wakeup
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
-
-    async def batches(self) -> AsyncIterator[list[ServerEvent]]:
+    def batches(self) -> AsyncIterator[list[ServerEvent]]:
         """Every connection's events in order, as lists of those already waiting.
 
-        Ends after :meth:`stop`, once the queue is empty.
+        Ends after :meth:`stop`.
         """
-        queue = self._queue
-        while True:
-            if not queue:
-                if self._stopped and not self.peers:
-                    return
-                self._wakeup = asyncio.get_running_loop().create_future()
-                await self._wakeup
-                continue
-            batch = list(queue)
-            queue.clear()
-            yield batch
+        return self.events.batches()
 
 
 def _tls_context(options: ListenOptions) -> ssl.SSLContext:

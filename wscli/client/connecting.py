@@ -10,7 +10,7 @@ from websockets.typing import Subprotocol
 from wscli import __version__
 from wscli.errors import UsageError
 from wscli.options import ConnectOptions
-from wscli.request import Target, basic_auth_header
+from wscli.protocol.target import Target, basic_auth_header
 
 __all__ = ["USER_AGENT", "open_connection"]
 

@@ -1,33 +1,29 @@
 """One open WebSocket connection, either side, with the browser WebSocket's attributes.
 
-The client's :class:`~wscli.client.Session` and the server's numbered connections
-(:class:`~wscli.server.core.Peer`) are both a :class:`Link`: ``send`` never blocks
+The client's :class:`~wscli.client.session.Session` and the server's numbered connections
+(:class:`~wscli.server.listener.Peer`) are both a :class:`Link`: ``send`` never blocks
 (messages join an outgoing queue that one writer task drains), one reader task receives,
 and every event (message in/out, ping, pong, error, close) goes to an event sink in order.
 Never prints.
 """
 
 import asyncio
-import os
 from collections import deque
 from collections.abc import Awaitable, Callable
-from typing import Any, Literal, Protocol, TypeVar
+from typing import Literal, Protocol
 
 from websockets.asyncio.connection import Connection
 from websockets.exceptions import ConnectionClosed
-from websockets.frames import Opcode
 from websockets.protocol import State
-from websockets.typing import DataLike
 
-from wscli.codes import validate_close
-from wscli.connect_errors import describe_receive_failure
 from wscli.errors import UsageError
-from wscli.events import Closed, Event, Failed, Message, Ping, Pong, ReadyState
+from wscli.link.failure import describe_receive_failure
+from wscli.protocol.codes import validate_close
+from wscli.protocol.events import Closed, Event, Failed, Message, Ping, Pong, ReadyState
 
-__all__ = ["EventSink", "Link", "reporting_connection", "utf8_size"]
+__all__ = ["EventSink", "Link", "message_size"]
 
 Role = Literal["client", "server"]
-C = TypeVar("C", bound=Connection)
 
 
 class EventSink(Protocol):
@@ -144,7 +140,7 @@ class Link:
         Messages queued while CONNECTING are sent once the connection is OPEN. Returns
         False, as the browser silently does, when the connection is CLOSING or CLOSED.
         """
-        size = len(data) if isinstance(data, bytes) or data.isascii() else utf8_size(data)
+        size = message_size(data)
         ws = self._ws
         if (  # ready_state >= CLOSING, without building the enum on every message
             self._sent_close is not None
@@ -200,7 +196,7 @@ class Link:
                 self._drained.set()
                 return
             outgoing.popleft()
-            size = len(data) if isinstance(data, bytes) or data.isascii() else utf8_size(data)
+            size = message_size(data)
             self._queued_bytes -= size
             if self._queued_bytes < self._low_water:
                 self._low_water = 0
@@ -256,9 +252,7 @@ class Link:
         except ConnectionClosed:
             return  # the reader sees the close next
         self.messages_out += 1
-        self.bytes_out += (
-            len(data) if isinstance(data, bytes) or data.isascii() else utf8_size(data)
-        )
+        self.bytes_out += message_size(data)
         if self.report_sent:
             self._events.put_nowait(Message(data, "out"))
 
@@ -350,42 +344,8 @@ class Link:
         self._events.put_nowait(event)
 
 
-def utf8_size(text: str) -> int:
-    """The size of non-ASCII text in UTF-8 (callers count bytes and ASCII with len())."""
-    return len(text.encode("utf-8", "surrogatepass"))
-
-
-def reporting_connection(base: type[C], link_of: Callable[[C], Link | None]) -> type[C]:
-    """A subclass of ``base`` that reports ping and pong frames to its link."""
-
-    process = base.process_event
-    ping, pong = Opcode.PING, Opcode.PONG
-
-    class ReportingConnection(base):  # type: ignore[valid-type,misc]
-        def process_event(self, event: Any) -> None:
-            # Called for every frame: kept lean (data frames pass straight through).
-            opcode = getattr(event, "opcode", None)  # handshake messages have none
-            if opcode is ping:
-                link = link_of(self)
-                if link is not None:
-                    link.emit_control(Ping(bytes(event.data), "in"))
-                process(self, event)
-                if link is not None and self.state is State.OPEN:
-                    link.emit_control(Pong(bytes(event.data), "out"))
-                return
-            if opcode is pong:
-                link = link_of(self)
-                if link is not None:
-                    link.emit_control(Pong(bytes(event.data), "in"))
-            process(self, event)
-
-        async def ping(self, data: DataLike | None = None) -> Awaitable[float]:
-            payload = os.urandom(4) if data is None else data
-            waiter: Awaitable[float] = await super().ping(payload)
-            link = link_of(self)
-            if link is not None:
-                raw = payload.encode() if isinstance(payload, str) else bytes(payload)
-                link.emit_control(Ping(raw, "out"))
-            return waiter
-
-    return ReportingConnection
+def message_size(data: str | bytes) -> int:
+    """A message's size in bytes: its UTF-8 length for text (ASCII is counted cheaply)."""
+    if isinstance(data, bytes) or data.isascii():
+        return len(data)
+    return len(data.encode("utf-8", "surrogatepass"))

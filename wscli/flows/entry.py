@@ -1,0 +1,117 @@
+"""Each client command's entry point: option sets in, exit status out. Click-free.
+
+``exchange_messages`` runs ``connect`` in a pipe and ``send``; ``close_and_report`` runs
+``close``; :func:`connect_target` starts the built-in echo server when no URL is given.
+"""
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+
+from wscli.env import Env
+from wscli.flows.runner import exit_status_of
+from wscli.flows.stdin import Payload
+from wscli.options import ConnectOptions, InputFormat, OutputOptions, WaitRules
+from wscli.output import Output, StatusWriter
+from wscli.protocol.verdict import Verdict
+
+__all__ = ["STDIN", "close_and_report", "connect_target", "exchange_messages"]
+
+#: Stands for "stdin lines here" among send's messages.
+STDIN = object()
+
+
+def exchange_messages(
+    env: Env,
+    options: ConnectOptions,
+    output_options: OutputOptions,
+    rules: WaitRules,
+    *,
+    items: Sequence[Payload | object] | None,
+    input_format: InputFormat,
+) -> int:
+    """``connect`` (``items`` None: stdin alone) or ``send`` (``items``: the messages, with
+    :data:`STDIN` where stdin's lines go); return the exit status."""
+    output = Output(env, output_options)
+
+    async def main(interrupt: asyncio.Event) -> Verdict:
+        from wscli.client.session import Session
+        from wscli.flows.exchange import Exchange
+        from wscli.flows.stdin import stdin_source
+
+        async with connect_target(options, output.status) as target:
+            exchange = Exchange(Session(target), output, rules, interrupt=interrupt)
+            stdin = None
+            if items is None or STDIN in items:
+                stdin = stdin_source(env.stdin, input_format)
+            if items is None:  # connect: stdin alone, without a wrapper on the hot path
+                assert stdin is not None
+                return await exchange.carry_out(stdin)
+            return await exchange.carry_out(_in_order(items, stdin))
+
+    return exit_status_of(main, output.status, debug=output_options.debug)
+
+
+@asynccontextmanager
+async def connect_target(
+    options: ConnectOptions, status: StatusWriter
+) -> AsyncIterator[ConnectOptions]:
+    """The options to connect with; without a URL, the built-in echo server's (running
+    for the length of the block)."""
+    if options.url is not None:
+        yield options
+        return
+    from wscli.server.echo import start_echo_server
+
+    server, echo_url = await start_echo_server()
+    status.line(f"no URL given: started the built-in echo server at {echo_url}")
+    try:
+        yield options._replace(url=echo_url, proxy="")  # never via a proxy
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+async def _in_order(
+    items: Sequence[Payload | object], stdin: AsyncIterator[list[Payload]] | None
+) -> AsyncIterator[list[Payload]]:
+    """send's messages in order, with stdin's lines where ``-`` stood."""
+    for item in items:
+        if item is STDIN:
+            if stdin is not None:
+                async for batch in stdin:
+                    yield batch
+        else:
+            assert isinstance(item, str | bytes)
+            yield [item]
+
+
+def close_and_report(
+    env: Env,
+    options: ConnectOptions,
+    output_options: OutputOptions,
+    *,
+    code: int | None,
+    reason: str,
+    messages: list[Payload],
+    expect_code: int | None,
+) -> int:
+    """``close``: open, send ``messages``, close with ``code``, report the closing
+    handshake; return the exit status."""
+    output = Output(env, output_options, show_messages=False)
+
+    async def main(interrupt: asyncio.Event) -> Verdict:
+        from wscli.client.session import Session
+        from wscli.flows.close_check import check_close
+
+        return await check_close(
+            Session(options),
+            output,
+            code=code,
+            reason=reason,
+            messages=messages,
+            expect_code=expect_code,
+            interrupt=interrupt,
+        )
+
+    return exit_status_of(main, output.status, debug=output_options.debug)

@@ -1,0 +1,166 @@
+"""``wscli listen`` off a terminal (and in its echo, broadcast and exec modes).
+
+Client messages go to stdout (raw lines, or JSON Lines with the client's id); connections
+coming and going are status lines on stderr. In the default mode, stdin lines are sent to
+every connected client, and stdin's EOF does not stop the server. It serves until Ctrl-C or
+SIGTERM (every client gets 1001, exit 0), or with ``--once`` until its one connection
+closes (exit by that close code).
+"""
+
+import asyncio
+import contextlib
+import ipaddress
+import os
+from collections.abc import AsyncIterator
+from typing import Any
+
+from wscli.env import Env
+from wscli.errors import OutputClosed
+from wscli.flows.feed import feed
+from wscli.flows.runner import exit_status_of
+from wscli.flows.stdin import Payload, stdin_source
+from wscli.options import ListenOptions, OutputOptions
+from wscli.output import Output
+from wscli.protocol.verdict import Verdict, judge_once
+from wscli.server.listener import Listener
+from wscli.status import ExitStatus
+
+__all__ = ["serve", "serve_pipe", "start_listener"]
+
+
+def serve(env: Env, options: ListenOptions, output_options: OutputOptions) -> int:
+    """``listen`` in pipe mode (not on a terminal, or --echo/--broadcast/--exec/--jsonl);
+    return the exit status."""
+    output = Output(env, output_options)
+
+    async def main(interrupt: asyncio.Event) -> Verdict:
+        listener = await start_listener(options, output)
+        stdin = None
+        if options.mode == "default" and not _background_terminal(env):
+            stdin = stdin_source(env.stdin, options.input_format)
+        return await serve_pipe(listener, output, stdin=stdin, interrupt=interrupt)
+
+    return exit_status_of(main, output.status, debug=output_options.debug)
+
+
+async def start_listener(options: ListenOptions, output: Output) -> Listener:
+    """Bind (with the page and, for --exec, a program per connection), warn about an
+    --exec open to others, and announce the URL.
+
+    Raises:
+        WscliError: the address cannot be bound.
+    """
+    from wscli.server.page import page_html
+
+    attach = None
+    if options.mode == "exec":
+        from wscli.flows.program import attach_program
+
+        attach = attach_program(options)
+    page = page_html(options.path or "/") if options.page else None
+    listener = Listener(options, page=page, attach=attach)
+    await listener.start()
+    listener.report_sent = output.wants_sent
+    if options.mode == "exec" and options.auth is None and not _is_loopback(options.host):
+        output.status.line(
+            f"WARNING: --exec on {options.host} without --auth: anyone who can reach "
+            "this port runs the command",
+            "bad",
+            always=True,
+        )
+    output.listening(listener.url)
+    return listener
+
+
+async def serve_pipe(
+    listener: Listener,
+    output: Output,
+    *,
+    stdin: AsyncIterator[list[Payload]] | None,
+    interrupt: asyncio.Event,
+) -> Verdict:
+    """Serve until interrupted (exit 0) or, with --once, until the connection closes."""
+    consumer = asyncio.create_task(_consume(listener, output))
+    feeder = None
+    if stdin is not None:
+        feeder = asyncio.create_task(feed(stdin, _EveryClient(listener, output)))
+    try:
+        await _wait_for_the_end(listener, interrupt, consumer, feeder)
+        if listener.once_closed.done():
+            return judge_once(listener.once_closed.result())
+        return Verdict(ExitStatus.OK)
+    finally:
+        if feeder is not None:
+            feeder.cancel()
+        await listener.stop(1001)
+        with contextlib.suppress(asyncio.TimeoutError, OutputClosed):
+            await asyncio.wait_for(consumer, 2.0)  # the close events of the last clients
+        consumer.cancel()
+
+
+async def _wait_for_the_end(
+    listener: Listener,
+    interrupt: asyncio.Event,
+    consumer: "asyncio.Task[None]",
+    feeder: "asyncio.Task[None] | None",
+) -> None:
+    """Until a signal, stdout going away (OutputClosed), a bad stdin line (UsageError) or
+    --once's connection closing. stdin's EOF is not an end."""
+    stops: list[asyncio.Future[Any]] = [asyncio.ensure_future(interrupt.wait()), consumer]
+    if listener.options.once:
+        stops.append(listener.once_closed)
+    if feeder is not None:
+        stops.append(feeder)
+    while True:
+        done, _ = await asyncio.wait(stops, return_when=asyncio.FIRST_COMPLETED)
+        if feeder in done:
+            stops.remove(feeder)
+            feeder.result()  # a bad line: the error
+            continue  # EOF: keep serving
+        if consumer in done:
+            consumer.result()  # OutputClosed: stdout went away (``| head -1``)
+        return
+
+
+async def _consume(listener: Listener, output: Output) -> None:
+    async for batch in listener.batches():
+        for conn_id, event in batch:
+            output.event(event, conn_id)
+        output.flush()
+
+
+class _EveryClient:
+    """The feed's destination in ``listen``: every connected client; a line that reaches
+    none is reported."""
+
+    def __init__(self, listener: Listener, output: Output) -> None:
+        self.listener = listener
+        self.output = output
+
+    def take(self, payload: Payload, number: int) -> bool:
+        if self.listener.send_all(payload) == 0:
+            self.output.status.line(f"stdin line {number} not sent: no client is connected", "warn")
+        return True
+
+    async def room(self) -> None:
+        """No waiting: a client too slow for the others is closed (1008) instead."""
+
+
+def _background_terminal(env: Env) -> bool:
+    """stdin is the terminal of a shell that runs wscli in the background (``&``):
+    reading it would stop wscli (SIGTTIN), so the server would serve nobody."""
+    if not env.stdin_isatty:
+        return False
+    try:
+        return os.tcgetpgrp(env.stdin.fileno()) != os.getpgrp()
+    except OSError:
+        return False
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

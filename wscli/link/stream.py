@@ -1,0 +1,66 @@
+"""The event stream a connection feeds and a front end drains, in batches."""
+
+import asyncio
+from collections import deque
+from collections.abc import AsyncIterator
+from typing import Generic, TypeVar
+
+__all__ = ["EventQueue"]
+
+T = TypeVar("T")
+
+
+class EventQueue(Generic[T]):
+    """A FIFO of events with an end: asyncio.Queue's ``put_nowait``, cheaper, drained in
+    batches.
+
+    Unbounded; two events per message pass through it (out and in), so it skips
+    asyncio.Queue's per-item bookkeeping. The client's session queues its events, the
+    listener ``(id, event)`` pairs of all its connections. Several consumers may wait.
+    """
+
+    __slots__ = ("_waiter", "ended", "items")
+
+    def __init__(self) -> None:
+        #: The queued events, oldest first (a consumer may pop them without waiting).
+        self.items: deque[T | None] = deque()
+        self._waiter: asyncio.Future[None] | None = None
+        self.ended = False
+
+    def put_nowait(self, item: T | None) -> None:
+        """Queue ``item``; ``None`` marks the end, and nothing is queued after it."""
+        if self.ended:
+            return
+        self.ended = item is None
+        self.items.append(item)
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def get_ready(self) -> None:
+        """Wait until at least one item is queued."""
+        while not self.items:
+            waiter = self._waiter
+            if waiter is None or waiter.done():
+                waiter = self._waiter = asyncio.get_running_loop().create_future()
+            await asyncio.shield(waiter)  # one consumer's cancellation spares the others
+
+    async def batches(self) -> AsyncIterator[list[T]]:
+        """Every item in order, as lists of those already waiting; ends at the end mark.
+
+        Front ends write in batches (one flush per batch): a burst of messages costs one
+        wake-up, and nothing waits in a buffer once the burst is over.
+        """
+        items = self.items
+        while True:
+            if not items:
+                await self.get_ready()
+            batch = list(items)
+            items.clear()
+            ended = batch[-1] is None  # the end mark comes last
+            if ended:
+                batch.pop()
+            if batch:
+                yield batch  # type: ignore[misc]  # None was only ever last
+            if ended:
+                return

@@ -1,0 +1,41 @@
+"""Why ``wscli listen`` could not bind, in one line: OS errors to wscli errors with hints."""
+
+import errno
+import os.path
+import ssl
+
+from wscli.errors import ConnectFailed, TLSFailed, UsageError, WscliError
+from wscli.options import ListenOptions
+
+__all__ = ["bind_error"]
+
+
+def bind_error(exc: OSError, options: ListenOptions) -> WscliError:
+    """The error to report when binding ``options.host:options.port`` raised ``exc``."""
+    where = f"{options.host}:{options.port}"
+    if isinstance(exc, ssl.SSLError):
+        return TLSFailed(
+            f"cannot use --cert {options.cert} / --key {options.key}: {exc}",
+            "give a PEM certificate and its private key",
+        )
+    if exc.errno == errno.EADDRINUSE:
+        return ConnectFailed(
+            f"cannot listen on {where}: the address is already in use",
+            "choose another port, or 0 for a free one",
+        )
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return ConnectFailed(
+            f"cannot listen on {where}: permission denied",
+            "ports below 1024 need privileges; choose a higher one",
+        )
+    if exc.errno == errno.ENOENT and options.cert:
+        missing = [
+            f"--{name} {path}"
+            for name, path in (("cert", options.cert), ("key", options.key))
+            if path is not None and not os.path.exists(path)
+        ]
+        return UsageError(
+            f"cannot read {' and '.join(missing) or '--cert/--key'}: {exc.strerror}",
+            "check the paths",
+        )
+    return ConnectFailed(f"cannot listen on {where}: {exc.strerror or exc}", "")

@@ -4,7 +4,10 @@ import asyncio
 import threading
 from typing import Self
 
-TIMEOUT = 10.0
+from tests.timing import TIMEOUT as BASE_TIMEOUT
+
+#: A test server starts and stops well within one of a test's waits.
+TIMEOUT = BASE_TIMEOUT / 2
 
 
 class BackgroundLoop:

@@ -7,7 +7,7 @@
 - ``close URL --send hello OPTIONS``
 """
 
-from tests.conftest import Result, run_wscli
+from tests.conftest import PROCESS_VARIABLES, Result, run_wscli, run_wscli_process
 
 #: The commands that open a connection; every connection option applies to all of them.
 COMMANDS = ("send", "connect", "close")
@@ -31,8 +31,12 @@ def run_command(
     expect: int | None = 0,
     env: dict[str, str] | None = None,
 ) -> Result:
-    """Run ``command`` against ``url`` (see the module docstring) and check its exit code."""
+    """Run ``command`` against ``url`` (see the module docstring) and check its exit code;
+    in a process of its own when ``env`` sets a variable only the process environment
+    carries (a proxy)."""
     args, stdin = command_args(command, url, *options)
+    if env is not None and PROCESS_VARIABLES & {name.lower() for name in env}:
+        return run_wscli_process(*args, input=stdin, expect=expect, env=env)
     return run_wscli(*args, input=stdin, expect=expect, env=env)
 
 

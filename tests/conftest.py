@@ -1,18 +1,30 @@
-"""Shared fixtures: a real scenario server, and one helper that runs the real wscli."""
+"""Shared fixtures: a real scenario server, and the helpers that run wscli: in this process
+(most tests) or in a process of its own."""
 
+import contextlib
+import io
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 
 from tests.scenario import ScenarioServer
+from tests.timing import TIMEOUT
+from wscli import cli
+from wscli.env import Env
 
-#: One timeout unit for every wait in the tests; scale with WSCLI_TEST_TIMEOUT_SCALE.
-SCALE = float(os.environ.get("WSCLI_TEST_TIMEOUT_SCALE", "1"))
-TIMEOUT = 20.0 * SCALE
+#: Variables that libraries under wscli read from the process's environment, not from the
+#: one wscli is given: tests that set them run wscli in a process of its own.
+PROCESS_VARIABLES = frozenset(
+    {"http_proxy", "https_proxy", "ws_proxy", "wss_proxy", "all_proxy", "socks_proxy", "no_proxy"}
+)
+for _name in list(os.environ):  # the developer's proxies must not reach in-process runs
+    if _name.lower() in PROCESS_VARIABLES:
+        del os.environ[_name]
 
 
 @dataclass
@@ -61,13 +73,51 @@ def run_wscli(
     *args: str,
     input: bytes | str | None = b"",
     expect: int | None = 0,
+    env: dict[str, str] | None = None,
+    terminal: bool = False,
+) -> Result:
+    """Run wscli's command line ``ARGS`` in this process, as ``cli.run(argv, env=...)``
+    with an injected environment, and check its exit code (``expect=None``: any).
+
+    ``input`` is stdin (None: /dev/null), ``env`` the environment variables wscli sees
+    (default: :func:`wscli_env`), ``terminal`` whether stdin, stdout and stderr claim to
+    be terminals. Variables that libraries read from the process (the proxy variables)
+    need :func:`run_wscli_process`. Fails on a traceback in stderr: wscli never shows one
+    without --debug.
+    """
+    data = input.encode() if isinstance(input, str) else input
+    with contextlib.ExitStack() as stack:
+        if data is None:
+            stdin = stack.enter_context(open(os.devnull, "rb"))
+        else:
+            stdin = stack.enter_context(tempfile.TemporaryFile())
+            stdin.write(data)
+            stdin.seek(0)
+        stdout, stderr = io.BytesIO(), io.BytesIO()
+        environment = Env(
+            stdin=stdin,  # type: ignore[arg-type]
+            stdout=stdout,
+            stderr=stderr,
+            stdin_isatty=terminal,
+            stdout_isatty=terminal,
+            stderr_isatty=terminal,
+            environ=env if env is not None else wscli_env(),
+        )
+        code = cli.run(list(args), env=environment)
+    result = Result(code, stdout.getvalue(), stderr.getvalue().decode("utf-8", "replace"))
+    return _checked(result, args, expect)
+
+
+def run_wscli_process(
+    *args: str,
+    input: bytes | str | None = b"",
+    expect: int | None = 0,
     timeout: float = TIMEOUT,
     env: dict[str, str] | None = None,
 ) -> Result:
-    """Run ``python -m wscli ARGS`` and check its exit code (``expect=None``: any).
-
-    Fails on a traceback in stderr: wscli never shows one without --debug.
-    """
+    """Run ``python -m wscli ARGS`` in a process of its own and check its exit code
+    (``expect=None``: any). For what needs a process: signals, pipes to other processes,
+    variables read by libraries (proxies), the interpreter's start-up and exit."""
     data = input.encode() if isinstance(input, str) else input
     completed = subprocess.run(
         [sys.executable, "-m", "wscli", *args],
@@ -80,6 +130,10 @@ def run_wscli(
     result = Result(
         completed.returncode, completed.stdout, completed.stderr.decode("utf-8", "replace")
     )
+    return _checked(result, args, expect)
+
+
+def _checked(result: Result, args: tuple[str, ...], expect: int | None) -> Result:
     if "--debug" not in args:
         assert "Traceback" not in result.stderr, result.stderr
     if expect is not None:

@@ -17,8 +17,10 @@ import threading
 from collections.abc import Awaitable, Callable, Iterator
 
 from tests.background import BackgroundLoop
+from tests.timing import TIMEOUT as BASE_TIMEOUT
 
-TIMEOUT = 10.0
+#: A test server starts and stops well within one of a test's waits.
+TIMEOUT = BASE_TIMEOUT / 2
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 

@@ -47,8 +47,10 @@ from websockets.frames import Frame, Opcode
 from websockets.http11 import Request, Response
 
 from tests.background import BackgroundLoop
+from tests.timing import TIMEOUT as BASE_TIMEOUT
 
-TIMEOUT = 10.0
+#: A test server starts and stops well within one of a test's waits.
+TIMEOUT = BASE_TIMEOUT / 2
 
 
 @dataclass

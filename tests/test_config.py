@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.commands import error_line
-from tests.conftest import TIMEOUT, Result, run_wscli, wscli_env
+from tests.conftest import TIMEOUT, Result, run_wscli, run_wscli_process, wscli_env
 from tests.processes import LineReader
 from tests.scenario import Connection, ScenarioServer
 
@@ -426,7 +426,7 @@ def complete(shell: str, line: str, env: dict[str, str]) -> list[Item]:
     else:  # bash, zsh: the words and the index of the one being completed
         cword = len(words) if line.endswith(" ") else len(words) - 1
         protocol = {"COMP_WORDS": line, "COMP_CWORD": str(cword)}
-    result = run_wscli(env={**env, "_WSCLI_COMPLETE": f"{shell}_complete", **protocol})
+    result = run_wscli_process(env={**env, "_WSCLI_COMPLETE": f"{shell}_complete", **protocol})
     assert result.stderr == ""
     return list(_parse(shell, result.out))
 

@@ -9,12 +9,15 @@ tests are skipped locally and fail when the ``CI`` environment variable is set.
 import importlib.util
 import os
 import shutil
+import site
 import subprocess
 import sys
+import sysconfig
 import tomllib
 import zipfile
 from pathlib import Path
 
+import click
 import pytest
 
 from tests.conftest import TIMEOUT
@@ -113,10 +116,19 @@ def test_wheel_holds_the_man_pages_and_completion_scripts(wheel: Path) -> None:
 
 @pytest.fixture(scope="module")
 def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh venv with the wheel installed (its dependencies: this environment's)."""
+    """A fresh venv with the wheel installed; its dependencies are this environment's.
+
+    Not ``--system-site-packages``: made from inside a venv, that sees the base
+    interpreter's packages, not this venv's. A .pth file lists this environment's
+    site-packages instead (its own .pth files, such as wscli's editable install, are not
+    run from there, so the venv's wscli is the wheel's)."""
     prefix = tmp_path_factory.mktemp("venv") / "venv"
-    run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", prefix])
+    run([sys.executable, "-m", "venv", "--without-pip", prefix])
     python = prefix / "bin" / "python"
+    purelib = run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"])
+    ours = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    ours.update(site.getsitepackages())
+    Path(purelib.stdout.strip(), "outer-environment.pth").write_text("\n".join(sorted(ours)))
     pip = [sys.executable, "-m", "pip", "--python", python]
     run([*pip, "install", "-q", "--no-deps", "--no-index", "--ignore-installed", wheel])
     return prefix
@@ -126,8 +138,30 @@ def test_pip_install_gives_a_working_wscli(venv: Path) -> None:
     """The venv's wscli runs its own copy of the package."""
     out = run([venv / "bin" / "wscli", "--version"], cwd=venv).stdout
     assert out.startswith(VERSION), out
+    assert "websockets 17." in out
     where = run([venv / "bin" / "python", "-c", "import wscli; print(wscli.__file__)"], cwd=venv)
     assert Path(where.stdout.strip()).is_relative_to(venv), where.stdout
+
+
+def test_version_without_websockets_metadata_is_one_line(tmp_path: Path) -> None:
+    """``wscli --version`` where websockets' metadata cannot be found: one line, exit 0."""
+    prefix = tmp_path / "bare"
+    run([sys.executable, "-m", "venv", "--without-pip", prefix])
+    packages = tmp_path / "packages"  # click, and nothing else installed
+    packages.mkdir()
+    (packages / "click").symlink_to(Path(click.__file__).parent)
+    env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{packages}"}
+    result = subprocess.run(
+        [prefix / "bin" / "python", "-m", "wscli", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("\n") == 1 and "websockets not found" in result.stdout
+    assert "Traceback" not in result.stderr
 
 
 def test_pip_install_puts_data_files_under_share(venv: Path) -> None:

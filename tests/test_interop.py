@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import TIMEOUT, run_wscli
+from tests.conftest import TIMEOUT, run_wscli, run_wscli_process
 from tests.node_server import NodeServer
 from tests.scenario import ScenarioServer
 
@@ -130,7 +130,9 @@ def test_no_loss_for_100000_piped_lines(any_server: ScenarioServer | NodeServer,
     once it answers a close, so an early close would lose replies)."""
     lines = [f"line-{index:06d}" for index in range(1, LINES + 1)]
     data = ("\n".join(lines) + "\n").encode()
-    result = run_wscli("connect", any_server.url(path), input=data, timeout=3 * TIMEOUT)
+    # A process of its own: the Python test server runs in this one, and would share the
+    # interpreter (and its lock) with wscli.
+    result = run_wscli_process("connect", any_server.url(path), input=data, timeout=3 * TIMEOUT)
     output = result.stdout.split(b"\n")
     assert output.pop() == b""
     assert len(output) == LINES

@@ -37,8 +37,9 @@ def test_readme_starts_with_the_two_setup_commands() -> None:
     run_command, test_command = _setup_commands()
     assert README.index(run_command) < README.index("## ")
     assert run_command.endswith("wscli connect")
-    assert "[test]" in test_command and "pytest" in test_command
-    assert test_command in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert test_command == "./tests/setup && python -m pytest"
+    assert "'.[test]'" in (ROOT / "tests" / "setup").read_text(encoding="utf-8")
+    assert test_command in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
 
 
 def test_connect_without_url_uses_the_builtin_echo_server() -> None:

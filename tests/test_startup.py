@@ -13,14 +13,15 @@ HEAVY = ("websockets", "rich", "prompt_toolkit")
 #: Runs wscli's command line on argv (from sys.argv[1], JSON) in a fresh interpreter, then prints
 #: the heavy modules that ended up in sys.modules, as JSON, on stderr.
 PROBE = f"""
-import contextlib, io, json, sys
+import io, json, os, sys
 from wscli.cli import run
+from wscli.env import Env
 argv = json.loads(sys.argv[1])
-help_text = io.StringIO()
-with contextlib.redirect_stdout(help_text):
-    code = run(argv)
+stdout = io.BytesIO()
+code = run(argv, env=Env(open(os.devnull, "rb"), stdout, io.BytesIO(), environ=os.environ))
+help_text = stdout.getvalue().decode()
 loaded = sorted(name for name in sys.modules if name.split(".")[0] in {HEAVY!r})
-print(json.dumps({{"code": code, "help": help_text.getvalue(), "loaded": loaded}}), file=sys.stderr)
+print(json.dumps({{"code": code, "help": help_text, "loaded": loaded}}), file=sys.stderr)
 """
 
 

@@ -55,13 +55,7 @@ class Session(Link):
             self._fail(error.message)
             raise error from exc
         self._ws = ws
-        opened = Opened(
-            url=self.url,
-            protocol=self.protocol,
-            extensions=self.extensions,
-            request_headers=self.request_headers,
-            response_headers=self.response_headers,
-        )
+        opened = self.opened_event(self.url)
         self._events.put_nowait(opened)
         self._start(ws)
         return opened

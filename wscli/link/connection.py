@@ -19,7 +19,7 @@ from websockets.protocol import State
 from wscli.errors import UsageError
 from wscli.link.failure import describe_receive_failure
 from wscli.protocol.codes import validate_close
-from wscli.protocol.events import Closed, Event, Failed, Message, Ping, Pong, ReadyState
+from wscli.protocol.events import Closed, Event, Failed, Message, Opened, Ping, Pong, ReadyState
 
 __all__ = ["EventSink", "Link", "message_size"]
 
@@ -109,6 +109,18 @@ class Link:
         if self._ws is None or self._ws.response is None:
             return ()
         return tuple(self._ws.response.headers.raw_items())
+
+    def opened_event(self, url: str, remote: str = "") -> Opened:
+        """The open event of this link, once its handshake is done (``remote``: the
+        client's address, on the server's side)."""
+        return Opened(
+            url=url,
+            protocol=self.protocol,
+            extensions=self.extensions,
+            request_headers=self.request_headers,
+            response_headers=self.response_headers,
+            remote=remote,
+        )
 
     @property
     def close_event(self) -> Closed | None:

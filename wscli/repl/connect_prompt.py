@@ -16,7 +16,7 @@ from rich.text import Text
 
 from wscli.client.session import Session
 from wscli.env import Env
-from wscli.errors import UsageError, WscliError
+from wscli.errors import UsageError
 from wscli.options import BinaryView, WaitRules
 from wscli.protocol.events import Event, ReadyState
 from wscli.protocol.verdict import Verdict, judge
@@ -152,22 +152,14 @@ class ConnectPrompt(PromptBase):
         """Act on one input line; False ends the session."""
         session = self.life.session
         match CONNECT.parse(line):
-            case i.SendText(text=text):
-                if (
-                    text[:1] in ("{", "[")
-                    and not _is_json(text)
-                    and not await self._confirm(
-                        "this looks like JSON but does not parse; send it anyway? [y/N] "
-                    )
+            case i.SendText() | i.SendBinary() | i.SendFile() as message:
+                if isinstance(message, i.SendText) and not await self._json_or_confirmed(
+                    message.text
                 ):
                     return True
-                self._send(text)
-            case i.SendBinary(data=data):
-                self._send(data)
-            case i.SendFile(path=path):
-                self._send(self._read_file(path))
+                self._send(self._payload(message))
             case i.SendPing(data=data):
-                self._background(self._ping(data))
+                self._background(self._ping(session, data))
             case i.SendPong(data=data):
                 await session.pong(data)
             case i.CloseConnection(code=code, reason=reason):
@@ -195,15 +187,14 @@ class ConnectPrompt(PromptBase):
                 "/reconnect, or quit",
             )
 
-    async def _ping(self, data: bytes) -> None:
-        try:
-            rtt = await self.life.session.ping(data)
-        except WscliError as error:
-            self.show_error(error.message)
-            return
-        except Exception:  # the connection closed before the pong
-            return
-        self.show(Text(f"pong after {rtt * 1000:.2f} ms", style="magenta"))
+    async def _json_or_confirmed(self, text: str) -> bool:
+        """Whether to send ``text``: yes, unless it looks like JSON (``{``, ``[``) but does
+        not parse and the user says no."""
+        if text[:1] not in ("{", "[") or _is_json(text):
+            return True
+        return await self._confirm(
+            "this looks like JSON but does not parse; send it anyway? [y/N] "
+        )
 
     async def _confirm(self, question: str) -> bool:
         assert self._prompt is not None

@@ -14,7 +14,7 @@ from prompt_toolkit.formatted_text import ANSI, FormattedText
 from rich.text import Text
 
 from wscli.env import Env
-from wscli.errors import UsageError, WscliError
+from wscli.errors import UsageError
 from wscli.options import OutputOptions
 from wscli.protocol.events import Event, Message, ReadyState
 from wscli.protocol.verdict import Verdict, judge_once
@@ -138,12 +138,8 @@ class ListenPrompt(PromptBase):
     async def _handle(self, line: str) -> bool:
         """Act on one input line; False ends the session."""
         match LISTEN.parse(line):
-            case i.SendText(text=text):
-                self._send(text)
-            case i.SendBinary(data=data):
-                self._send(data)
-            case i.SendFile(path=path):
-                self._send(self._read_file(path))
+            case i.SendText() | i.SendBinary() | i.SendFile() as message:
+                self._send(self._payload(message))
             case i.SetTarget(conn_id=conn_id):
                 if conn_id is not None:
                     self._peer(conn_id)  # must exist now
@@ -155,7 +151,7 @@ class ListenPrompt(PromptBase):
             case i.Kick(conn_id=conn_id, code=code, reason=reason):
                 self._background(self._peer(conn_id).close(code, reason))
             case i.PingClient(conn_id=conn_id, data=data):
-                self._background(self._ping(self._peer(conn_id), data))
+                self._background(self._ping(self._peer(conn_id), data, f"[{conn_id}] "))
             case i.SetView() | i.SetPretty() | i.SetTimestamps() as display:
                 self._set_display(display)
             case i.ShowStatus():
@@ -215,13 +211,3 @@ class ListenPrompt(PromptBase):
                 f"binaryType (view): {self.view}",
             ]
         )
-
-    async def _ping(self, peer: Peer, data: bytes) -> None:
-        try:
-            rtt = await peer.ping(data)
-        except WscliError as error:
-            self.show_error(error.message)
-            return
-        except Exception:  # the connection closed before the pong
-            return
-        self.show(Text(f"[{peer.id}] pong after {rtt * 1000:.2f} ms", style="magenta"))

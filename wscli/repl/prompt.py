@@ -18,7 +18,8 @@ from rich.console import Console
 from rich.text import Text
 
 from wscli.env import Env
-from wscli.errors import UsageError
+from wscli.errors import UsageError, WscliError
+from wscli.link.connection import Link
 from wscli.options import BinaryView
 from wscli.protocol.events import Event, Ping, Pong
 from wscli.render import event_json
@@ -178,12 +179,33 @@ class PromptBase:
         return True
 
     @staticmethod
-    def _read_file(path: str) -> bytes:
-        """``/file PATH``'s content. Raises UsageError when it cannot be read."""
+    def _payload(message: i.SendText | i.SendBinary | i.SendFile) -> str | bytes:
+        """What a typed message sends: the text, the bytes, or ``/file PATH``'s content.
+
+        Raises:
+            UsageError: the file cannot be read.
+        """
+        if isinstance(message, i.SendText):
+            return message.text
+        if isinstance(message, i.SendBinary):
+            return message.data
         try:
-            return Path(path).expanduser().read_bytes()
+            return Path(message.path).expanduser().read_bytes()
         except OSError as exc:
-            raise UsageError(f"cannot read {path}: {exc.strerror}", "check the path") from None
+            raise UsageError(
+                f"cannot read {message.path}: {exc.strerror}", "check the path"
+            ) from None
+
+    async def _ping(self, link: Link, data: bytes, label: str = "") -> None:
+        """Ping ``link`` and show the round trip (``label``: which client)."""
+        try:
+            rtt = await link.ping(data)
+        except WscliError as error:
+            self.show_error(error.message)
+            return
+        except Exception:  # the connection closed before the pong
+            return
+        self.show(Text(f"{label}pong after {rtt * 1000:.2f} ms", style="magenta"))
 
     def _save(self, path: str) -> None:
         target = Path(path).expanduser()

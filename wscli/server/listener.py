@@ -24,7 +24,7 @@ from wscli.link.connection import Link
 from wscli.link.frames import reporting_connection
 from wscli.link.stream import EventQueue
 from wscli.options import ListenOptions
-from wscli.protocol.events import Closed, Event, Opened, ReadyState
+from wscli.protocol.events import Closed, Event, ReadyState
 from wscli.server.binding import bind_error
 from wscli.server.gate import Gate
 
@@ -209,19 +209,7 @@ class Listener:
         peer.report_sent = self.report_sent
         ws.wscli_peer = peer  # type: ignore[attr-defined]
         self.peers[peer.id] = peer
-        self.events.put_nowait(
-            (
-                peer.id,
-                Opened(
-                    url=self._peer_url(ws),
-                    protocol=peer.protocol,
-                    extensions=peer.extensions,
-                    request_headers=peer.request_headers,
-                    response_headers=peer.response_headers,
-                    remote=peer.remote,
-                ),
-            )
-        )
+        self.events.put_nowait((peer.id, peer.opened_event(self._peer_url(ws), peer.remote)))
         mode = self.options.mode
         if mode == "echo":
             peer.echo = True

@@ -8,7 +8,7 @@ from websockets.asyncio.client import ClientConnection
 from wscli.client.connecting import open_connection
 from wscli.client.open_errors import describe_open_error
 from wscli.link.connection import Link
-from wscli.link.frames import reporting_connection
+from wscli.link.engine import engine_connection
 from wscli.link.stream import EventQueue
 from wscli.options import ConnectOptions
 from wscli.protocol.events import Event, Opened
@@ -62,7 +62,7 @@ class Session(Link):
 
     def _connect(self) -> Awaitable[ClientConnection]:
         session = self
-        connection_class = reporting_connection(ClientConnection, lambda _ws: session)
+        connection_class = engine_connection(ClientConnection, lambda _ws: session)
         return open_connection(self.target, self.options, connection_class)
 
     def event_batches(self) -> AsyncIterator[list[Event]]:

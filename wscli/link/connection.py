@@ -1,29 +1,32 @@
 """One open WebSocket connection, either side, with the browser WebSocket's attributes.
 
 The client's :class:`~wscli.client.session.Session` and the server's numbered connections
-(:class:`~wscli.server.listener.Peer`) are both a :class:`Link`: ``send`` never blocks
-(messages join an outgoing queue that one writer task drains), one reader task receives,
-and every event (message in/out, ping, pong, error, close) goes to an event sink in order.
-Never prints.
+(:class:`~wscli.server.listener.Peer`) are both a :class:`Link` over the engine
+(:mod:`wscli.link.engine`): ``send`` never blocks (messages join an outgoing queue, which
+is framed and written in batches, one transport write each, as far as the socket takes
+them), received messages arrive in batches from the protocol callback, and every event
+(message in/out, ping, pong, error, close) goes to an event sink in order. No task runs
+per connection. Never prints.
 """
 
 import asyncio
 from collections import deque
 from collections.abc import Awaitable, Callable
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
-from websockets.asyncio.connection import Connection
-from websockets.exceptions import ConnectionClosed
 from websockets.protocol import State
 
 from wscli.errors import UsageError
-from wscli.link.failure import describe_receive_failure
+from wscli.link.failure import close_event, describe_receive_failure
 from wscli.protocol.codes import validate_close
 from wscli.protocol.events import Closed, Event, Failed, Message, Opened, Ping, Pong, ReadyState
 
-__all__ = ["EventSink", "Link", "message_size"]
+__all__ = ["FLUSH_BYTES", "EventSink", "Link", "message_size"]
 
 Role = Literal["client", "server"]
+#: At most this much is framed and handed to the socket at once; more waits in the queue
+#: until the socket has taken it (so a ping or close frame never waits behind more).
+FLUSH_BYTES = 256 * 1024
 
 
 class EventSink(Protocol):
@@ -39,29 +42,31 @@ class Link:
     role: Role = "client"
 
     def __init__(self, events: EventSink) -> None:
-        self._ws: Connection | None = None
+        self._ws: Any = None  # the engine's connection (see wscli.link.engine)
+        self._loop = asyncio.get_running_loop()
         self._failed = False
         self._events = events
         self._outgoing: deque[str | bytes] = deque()
         self._queued_bytes = 0
         self._unsent_after_close = 0
-        self._writer_wakeup = asyncio.Event()
+        self._flush_scheduled = False
         self._drained = asyncio.Event()
         self._drained.set()
         self._below_low_water = asyncio.Event()
         self._low_water = 0  # wait_buffered_below's limit while someone waits, else 0
-        self._closed: asyncio.Future[Closed] = asyncio.get_running_loop().create_future()
-        self._tasks: list[asyncio.Task[None]] = []
+        self._closed: asyncio.Future[Closed] = self._loop.create_future()
         self._opening: asyncio.Task[object] | None = None
         self._sent_close: tuple[int | None, str] | None = None
+        self._reading_paused = False  # by the link, until the socket takes more
         self.messages_in = self.messages_out = self.bytes_in = self.bytes_out = 0
         self.latency: float | None = None
         #: False: no message-out events (a consumer that ignores them saves their cost).
         self.report_sent = True
         #: Called with every received message (server modes: broadcast, exec); what it
-        #: returns, if not None, is awaited before the next message is read (backpressure).
+        #: returns, if not None, is awaited with reading paused (backpressure).
         self.on_message: Callable[[str | bytes], Awaitable[None] | None] | None = None
-        #: Send every received message back (``listen --echo``), before reading the next.
+        #: Send every received message back (``listen --echo``); reading pauses while the
+        #: socket does not take the echoes.
         self.echo = False
         #: While ``on_message`` is set, stop reading when this much is queued to send (a
         #: peer that sends but never reads must not fill wscli's memory).
@@ -88,7 +93,7 @@ class Link:
         """The ``Sec-WebSocket-Extensions`` value of the handshake response, or ""."""
         if self._ws is None or self._ws.response is None:
             return ""
-        return self._ws.response.headers.get("Sec-WebSocket-Extensions", "")
+        return str(self._ws.response.headers.get("Sec-WebSocket-Extensions", ""))
 
     @property
     def buffered_amount(self) -> int:
@@ -127,13 +132,16 @@ class Link:
         """The close event once the connection is CLOSED."""
         return self._closed.result() if self._closed.done() else None
 
-    def _start(self, ws: Connection) -> None:
-        """The handshake is done: start the reader and the writer."""
+    def _start(self, ws: Any) -> None:
+        """The handshake is done: the connection feeds this link from now on."""
         self._ws = ws
-        self._tasks = [
-            asyncio.create_task(self._read(ws)),
-            asyncio.create_task(self._write(ws)),
-        ]
+        early = ws.attach(self)
+        if early:
+            self.receive_batch(early)
+        if ws.connection_lost_waiter.done():  # it ended before it was handed over
+            self.connection_lost()
+        elif self._outgoing:
+            self._schedule_flush()
 
     def _fail(self, message: str) -> None:
         self._failed = True
@@ -152,7 +160,6 @@ class Link:
         Messages queued while CONNECTING are sent once the connection is OPEN. Returns
         False, as the browser silently does, when the connection is CLOSING or CLOSED.
         """
-        size = message_size(data)
         ws = self._ws
         if (  # ready_state >= CLOSING, without building the enum on every message
             self._sent_close is not None
@@ -163,9 +170,12 @@ class Link:
             self._unsent_after_close += 1
             return False
         self._outgoing.append(data)
-        self._queued_bytes += size
-        self._drained.clear()
-        self._writer_wakeup.set()
+        self._queued_bytes += message_size(data)
+        if self._drained.is_set():
+            self._drained.clear()
+        if ws is not None and not self._flush_scheduled:
+            self._flush_scheduled = True
+            self._loop.call_soon(self._flush)
         return True
 
     @property
@@ -185,114 +195,135 @@ class Link:
             await self._until_closed_or(self._below_low_water)
 
     async def _until_closed_or(self, event: asyncio.Event) -> None:
+        if event.is_set() or self._closed.done():
+            return
         waiter = asyncio.ensure_future(event.wait())
         closed = asyncio.ensure_future(self.wait_closed())
         await asyncio.wait([waiter, closed], return_when=asyncio.FIRST_COMPLETED)
         waiter.cancel()
         closed.cancel()
 
-    async def _write(self, ws: Connection) -> None:
-        outgoing, events = self._outgoing, self._events
-        while True:
-            if not outgoing:
-                self._drained.set()
-                self._writer_wakeup.clear()
-                await self._writer_wakeup.wait()
-                if self._closed.done():
-                    return
-                continue
-            data = outgoing[0]
-            try:
-                await ws.send(data)
-            except ConnectionClosed:
-                self._drained.set()
-                return
-            outgoing.popleft()
-            size = message_size(data)
+    def _schedule_flush(self) -> None:
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            self._loop.call_soon(self._flush)
+
+    def _flush(self) -> None:
+        """Frame up to FLUSH_BYTES of queued messages and write them at once; again at the
+        next turn of the loop while the socket takes more (else when it is writable)."""
+        self._flush_scheduled = False
+        ws, outgoing = self._ws, self._outgoing
+        if ws is None or ws.paused or not outgoing or self._closed.done():
+            return
+        batch: list[str | bytes] = []
+        size = 0
+        while outgoing and size < FLUSH_BYTES:
+            data = outgoing.popleft()
+            batch.append(data)
+            size += message_size(data)
+        framed = ws.write_frames(batch)
+        if framed < len(batch):  # no longer OPEN: the rest stays unsent
+            outgoing.extendleft(reversed(batch[framed:]))
+            size = sum(message_size(data) for data in batch[:framed])
+            batch = batch[:framed]
+        self._sent(batch, size)
+        if not outgoing:
+            self._drained.set()
+        elif framed and not ws.paused:
+            self._schedule_flush()
+
+    def _sent(self, batch: list[str | bytes], size: int, *, queued: bool = True) -> None:
+        """Count and report ``batch`` (``size`` bytes), now written; ``queued``: it came
+        from the outgoing queue."""
+        if queued:
             self._queued_bytes -= size
-            if self._queued_bytes < self._low_water:
-                self._low_water = 0
-                self._below_low_water.set()
-            self.messages_out += 1
-            self.bytes_out += size
-            if self.report_sent:
-                events.put_nowait(Message(data, "out"))
+        self.messages_out += len(batch)
+        self.bytes_out += size
+        if self._queued_bytes < self._low_water:
+            self._low_water = 0
+            self._below_low_water.set()
+        if self.report_sent:
+            put = self._events.put_nowait
+            for data in batch:
+                put(Message(data, "out"))
+
+    def writable(self) -> None:
+        """The engine's hook: the socket takes more again."""
+        if self._reading_paused:
+            self._reading_paused = False
+            self._ws.transport.resume_reading()
+        self._flush()
 
     # Receiving
 
-    async def _read(self, ws: Connection) -> None:
-        events = self._events
-        try:
-            while True:
-                data = await ws.recv()
-                self.messages_in += 1
-                self.bytes_in += len(data)
-                events.put_nowait(Message(data, "in"))
-                if self.echo:
-                    await self._echo(ws, data)
-                elif self.on_message is not None:
-                    waiting = self.on_message(data)
-                    if waiting is not None:
-                        await waiting
-                    if self._queued_bytes >= self.high_water:
-                        await self.wait_buffered_below(self.high_water // 2)
-        except ConnectionClosed as exc:
-            await ws.wait_closed()
-            problem = describe_receive_failure(exc, "server" if self.role == "client" else "client")
-            closed = self._close_event(ws, exc)
-        except Exception as exc:  # not websockets' way to end; never leave waiters hanging
-            ws.transport.abort()
-            problem = f"unexpected failure while receiving: {exc!r}"
-            closed = Closed(code=1006, reason="", was_clean=False, initiated_by=None)
-        if problem is not None:
-            events.put_nowait(Failed(problem))
-        events.put_nowait(closed)
-        events.put_nowait(None)
-        if not self._closed.done():
-            self._closed.set_result(closed)
-        self._writer_wakeup.set()  # the writer sees CLOSED and ends
+    def receive_batch(self, messages: list[str | bytes]) -> None:
+        """The engine's hook: the messages of one network read, in order."""
+        self.messages_in += len(messages)
+        self.bytes_in += sum(map(len, messages))
+        put = self._events.put_nowait
+        for data in messages:
+            put(Message(data, "in"))
+        if self.echo:
+            self._echo(messages)
+        elif self.on_message is not None:
+            for data in messages:
+                waiting = self.on_message(data)
+                if waiting is not None:
+                    self._pause_reading_until(waiting)
+            if self._queued_bytes >= self.high_water:
+                self._pause_reading_until(self.wait_buffered_below(self.high_water // 2))
 
-    async def _echo(self, ws: Connection, data: str | bytes) -> None:
-        """Send ``data`` back at once, as a minimal echo server does: no trip through the
-        writer task (a round trip costs a task switch less), and no further reading until
-        it is written (backpressure). Queued messages go first, to keep the order."""
-        if self._outgoing or self._sent_close is not None:
-            self.send(data)
+    def _echo(self, messages: list[str | bytes]) -> None:
+        """Send ``messages`` back at once, in one write, as a minimal echo server does;
+        stop reading while the socket does not take them. Queued messages go first, to
+        keep the order."""
+        ws = self._ws
+        if self._outgoing or self._sent_close is not None or ws.paused:
+            for data in messages:
+                self.send(data)
+        else:
+            framed = ws.write_frames(messages)
+            echoed = messages[:framed]
+            self._sent(echoed, sum(map(message_size, echoed)), queued=False)
+        if ws.paused and not self._reading_paused:
+            self._reading_paused = True
+            ws.transport.pause_reading()
+
+    def _pause_reading_until(self, waiting: Awaitable[None]) -> None:
+        transport = self._ws.transport
+        transport.pause_reading()
+        future = asyncio.ensure_future(waiting)
+
+        def resume(_: object) -> None:
+            if not self._closed.done() and not transport.is_closing():
+                transport.resume_reading()
+
+        future.add_done_callback(resume)
+
+    def report_control(self, event: Ping | Pong) -> None:
+        """The engine's hook: a ping or pong frame, in or out."""
+        self._events.put_nowait(event)
+
+    def connection_lost(self) -> None:
+        """The engine's hook: the connection is CLOSED; report how it ended."""
+        if self._closed.done():
             return
-        try:
-            await ws.send(data)
-        except ConnectionClosed:
-            return  # the reader sees the close next
-        self.messages_out += 1
-        self.bytes_out += message_size(data)
-        if self.report_sent:
-            self._events.put_nowait(Message(data, "out"))
-
-    def _close_event(self, ws: Connection, exc: ConnectionClosed) -> Closed:
-        rcvd, sent = exc.rcvd, exc.sent
-        me: Role = self.role
-        peer: Role = "server" if me == "client" else "client"
-        initiated: Role | None = None
-        if rcvd is not None and sent is not None:
-            initiated = peer if exc.rcvd_then_sent else me
-        elif sent is not None:
-            initiated = me
-        elif rcvd is not None:
-            initiated = peer
-        code = ws.close_code if ws.close_code is not None else 1006
-        sent_code: int | None = None
-        if sent is not None:
-            sent_code = int(sent.code)
-            if self._sent_close is not None and self._sent_close[0] is None:
-                sent_code = None  # we sent an empty close frame; websockets records 1005
-        return Closed(
-            code=code,
-            reason=ws.close_reason or "",
-            was_clean=rcvd is not None and sent is not None,
-            initiated_by=initiated,
-            sent_code=sent_code,
-            sent_reason=sent.reason if sent is not None else None,
+        ws = self._ws
+        exc = ws.close_exc
+        problem = describe_receive_failure(exc, "server" if self.role == "client" else "client")
+        unexpected = getattr(ws, "unexpected", None)
+        if problem is None and unexpected is not None:
+            problem = f"unexpected failure while receiving: {unexpected!r}"
+        sent_empty = self._sent_close is not None and self._sent_close[0] is None
+        closed = close_event(
+            exc, ws.close_code, ws.close_reason, me=self.role, sent_empty=sent_empty
         )
+        if problem is not None:
+            self._events.put_nowait(Failed(problem))
+        self._events.put_nowait(closed)
+        self._events.put_nowait(None)
+        self._closed.set_result(closed)
+        self._drained.set()
 
     # Control frames and closing
 
@@ -310,7 +341,7 @@ class Link:
         payload = data.encode() if isinstance(data, str) else bytes(data)
         self._events.put_nowait(Pong(payload, "out"))
 
-    def _require_open(self) -> Connection:
+    def _require_open(self) -> Any:
         if self._ws is None or self.ready_state is not ReadyState.OPEN:
             raise UsageError(f"the connection is {self.ready_state.name}", "it must be OPEN")
         return self._ws
@@ -336,7 +367,7 @@ class Link:
                 await self.drain()
             if self._sent_close is None and self._ws.state is State.OPEN:
                 self._sent_close = (code, reason)
-                await self._ws.close(code, reason)  # type: ignore[arg-type]
+                await self._ws.close(code, reason)
         return await self.wait_closed()
 
     async def wait_closed(self) -> Closed:
@@ -350,10 +381,6 @@ class Link:
         elif self._opening is not None:
             self._opening.cancel()
         await self.wait_closed()
-
-    def emit_control(self, event: Ping | Pong) -> None:
-        """Called by the connection for every ping and pong frame, in or out."""
-        self._events.put_nowait(event)
 
 
 def message_size(data: str | bytes) -> int:

@@ -1,8 +1,15 @@
-"""Why wscli failed a connection itself, in one line. Never prints."""
+"""How a connection ended, from the library's record of it: the close event, and why wscli
+failed the connection itself, in one line. Never prints."""
+
+from typing import Literal
 
 from websockets.exceptions import ConnectionClosed, PayloadTooBig, ProtocolError
 
-__all__ = ["describe_receive_failure"]
+from wscli.protocol.events import Closed
+
+__all__ = ["close_event", "describe_receive_failure"]
+
+Role = Literal["client", "server"]
 
 
 def describe_receive_failure(exc: ConnectionClosed, peer: str = "server") -> str | None:
@@ -24,3 +31,37 @@ def describe_receive_failure(exc: ConnectionClosed, peer: str = "server") -> str
     if exc.rcvd is None and sent is not None and sent.reason == "keepalive ping timeout":
         return "no pong to a keepalive ping within --ping-timeout; closed with 1011"
     return None
+
+
+def close_event(
+    exc: ConnectionClosed,
+    code: int | None,
+    reason: str | None,
+    *,
+    me: Role,
+    sent_empty: bool,
+) -> Closed:
+    """The browser's close event for a connection that ended with ``exc``.
+
+    ``code`` and ``reason`` are what the peer sent (the library's ``close_code`` and
+    ``close_reason``); ``me`` is wscli's side; ``sent_empty``: wscli sent an empty close
+    frame (which the library records as 1005).
+    """
+    rcvd, sent = exc.rcvd, exc.sent
+    peer: Role = "server" if me == "client" else "client"
+    initiated: Role | None = None
+    if rcvd is not None and sent is not None:
+        initiated = peer if exc.rcvd_then_sent else me
+    elif sent is not None:
+        initiated = me
+    elif rcvd is not None:
+        initiated = peer
+    sent_code = int(sent.code) if sent is not None and not sent_empty else None
+    return Closed(
+        code=code if code is not None else 1006,
+        reason=reason or "",
+        was_clean=rcvd is not None and sent is not None,
+        initiated_by=initiated,
+        sent_code=sent_code,
+        sent_reason=sent.reason if sent is not None else None,
+    )

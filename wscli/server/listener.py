@@ -21,7 +21,7 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.protocol import State
 
 from wscli.link.connection import Link
-from wscli.link.frames import reporting_connection
+from wscli.link.engine import engine_connection
 from wscli.link.stream import EventQueue
 from wscli.options import ListenOptions
 from wscli.protocol.events import Closed, Event, ReadyState
@@ -190,7 +190,7 @@ class Listener:
     def _connection_factory(self) -> type[ServerConnection]:
         """Connections that report pings and pongs, and that :meth:`stop` can find while
         they are still in their handshake (websockets lists them only once OPEN)."""
-        base = reporting_connection(ServerConnection, self._link_of)
+        base = engine_connection(ServerConnection, self._link_of)
         connections = self._connections
 
         class TrackedConnection(base):  # type: ignore[valid-type,misc]

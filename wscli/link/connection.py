@@ -173,9 +173,8 @@ class Link:
         self._queued_bytes += message_size(data)
         if self._drained.is_set():
             self._drained.clear()
-        if ws is not None and not self._flush_scheduled:
-            self._flush_scheduled = True
-            self._loop.call_soon(self._flush)
+        if ws is not None:
+            self._schedule_flush()
         return True
 
     @property

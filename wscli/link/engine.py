@@ -20,9 +20,10 @@ from typing import Any, Protocol, TypeVar
 
 from websockets.asyncio.connection import Connection
 from websockets.frames import CloseCode, Frame, Opcode
-from websockets.protocol import State
+from websockets.protocol import CLIENT, State
 from websockets.typing import DataLike
 
+from wscli.link.frames import fast_protocol_class, frame_messages
 from wscli.protocol.events import Ping, Pong
 
 __all__ = ["EngineHooks", "engine_connection"]
@@ -60,6 +61,8 @@ class EngineConnection(Connection):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Before any data arrives: the handshake's parser ends in FastParse.parse.
+        self.protocol.__class__ = fast_protocol_class(type(self.protocol))
         #: The link fed by this connection, once it is attached (see attach()).
         self.link: EngineHooks | None = None
         #: Messages assembled before the link was attached (right after the 101).
@@ -102,6 +105,10 @@ class EngineConnection(Connection):
 
     def process_event(self, event: Any) -> None:
         # Called for every frame: kept lean (data frames do not reach the library).
+        if type(event) is str or type(event) is bytes:  # a whole message (see FastParse)
+            if not self._invalid:
+                self._deliver(event)
+            return
         opcode = getattr(event, "opcode", None)  # handshake messages have none
         if opcode is _TEXT or opcode is _BINARY or opcode is _CONT:
             self._assemble(event)
@@ -195,7 +202,20 @@ class EngineConnection(Connection):
 
     def write_frames(self, messages: list[str | bytes]) -> int:
         """Frame ``messages`` and write them with one transport write; return how many
-        were framed (fewer when the connection stops being OPEN)."""
+        were framed (none unless the connection is OPEN)."""
+        protocol = self.protocol
+        if protocol.state is not State.OPEN:
+            return 0
+        if protocol.debug or protocol.expect_continuation_frame:
+            return self._write_frames_one_by_one(messages)
+        chunks = protocol.data_to_send()  # OPEN: no end of stream in it; usually empty
+        mask = protocol.side is CLIENT
+        chunks += frame_messages(messages, mask=mask, extensions=protocol.extensions)
+        self.transport.write(b"".join(chunks))
+        return len(messages)
+
+    def _write_frames_one_by_one(self, messages: list[str | bytes]) -> int:
+        """The library's own path (its debug log shows every frame)."""
         protocol = self.protocol
         framed = 0
         for message in messages:
@@ -206,13 +226,8 @@ class EngineConnection(Connection):
             else:
                 protocol.send_binary(message)
             framed += 1
-        chunks = protocol.data_to_send()
-        if chunks:
-            if b"" in chunks:  # the end of the stream: the library's own path
-                for chunk in chunks:
-                    self._write_chunk(chunk)
-            else:
-                self.transport.write(b"".join(chunks))
+        for chunk in protocol.data_to_send():
+            self._write_chunk(chunk)
         return framed
 
     def _write_chunk(self, chunk: bytes) -> None:

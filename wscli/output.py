@@ -96,16 +96,20 @@ class StdoutSink:
 
     def __init__(self, env: Env) -> None:
         self._stdout = env.stdout
+        self._pending: list[bytes] = []
 
     def _write(self, data: bytes) -> None:
-        try:
-            self._stdout.write(data)
-        except BrokenPipeError:
-            raise OutputClosed("stdout was closed") from None
+        self._pending.append(data)  # written by flush(), once per batch
 
     def flush(self) -> None:
-        """Flush stdout (once per batch of events, so a pipe never waits on a buffer)."""
+        """Write what waits and flush stdout: one write per batch of events, whatever
+        stdout's buffering (PYTHONUNBUFFERED too), and nothing left in a buffer after."""
+        pending = self._pending
         try:
+            if pending:
+                data = pending[0] if len(pending) == 1 else b"".join(pending)
+                pending.clear()
+                self._stdout.write(data)
             self._stdout.flush()
         except BrokenPipeError:
             raise OutputClosed("stdout was closed") from None
@@ -166,6 +170,20 @@ class Output(StdoutSink):
         elif isinstance(event, Failed) and who:
             # A client session's failure becomes its final error line (see verdict.judge).
             self.status.line(f"{who}: {escape(event.message, keep_newlines=False)}", "warn")
+
+    def received(self, messages: list[Message], conn_id: int | None = None) -> None:
+        """Received messages, as :meth:`event` writes each (text into a pipe at once)."""
+        options = self.options
+        if not (options.jsonl or options.timestamps or self._terminal) and self.show_messages:
+            try:
+                text = "\n".join([message.data for message in messages])  # type: ignore[misc]
+            except TypeError:  # binary among them
+                pass
+            else:
+                self._write((text + "\n").encode("utf-8", errors="surrogateescape"))
+                return
+        for message in messages:
+            self.event(message, conn_id)
 
     def _write_data(self, message: Message, conn_id: int | None) -> None:
         options = self.options

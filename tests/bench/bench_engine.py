@@ -13,12 +13,17 @@ a. pipe: LINES lines of 100 bytes on stdin, each sent as a message to an echo se
    ``ws``, no compression; a websockets server without compression when Node is missing),
    every echo written to stdout; the client ends after the last echo.
    Target: wscli <= 0.33 x the raw client. Aim: <= 2 x websocat.
-b. send: LINES lines into a server that reads and never replies; the client closes after
-   the last line (wscli: ``--idle 0``). Target <= 0.33 x the raw client.
-c. receive: the server sends LINES messages of 100 bytes, then closes; the client writes
-   them to a file (wscli: ``--keep-open`` with stdin at EOF). Target <= 0.6 x raw.
+b. send: LINES lines into a server that reads and never replies (Node ``ws``); the client
+   closes after the last line (wscli: ``--idle 0``). Target <= 0.33 x the raw client.
+c. receive: the server (Node ``ws``, its writes corked so that it produces all LINES
+   messages of 100 bytes in about 0.1 s, then closes) is faster than any client here; the
+   client writes them to a file (wscli: ``--keep-open`` with stdin at EOF). Target <= 0.6
+   x raw. (Node or a websockets server that sends one message per write sets the pace
+   itself: the websockets server, about 1 s for 100,000.)
 d. deflate: the pipe workload through a websockets server with permessage-deflate on
-   (both clients offer it). Target: wscli <= 0.5 x the raw client.
+   (both clients offer it): websockets' ServerProtocol answering each read with one write
+   (the naive websockets server is slower than either client). Target: wscli <= 0.5 x the
+   raw client.
 
 The raw client is the naive websockets loop: one ``await send()`` and one ``await recv()``
 per message. ``listen --echo`` and memory: tests/bench/bench_listen.py; start-up:
@@ -69,12 +74,73 @@ async def main():
 asyncio.run(main())
 """
 
+# An echo server on websockets' sans-I/O ServerProtocol (compression on, as websockets'
+# server has it by default), answering each read's messages with one write: the naive
+# websockets server (one await recv() and one await send() per message) sets the pace of
+# the deflate workload itself, which would hide the client's time.
+PY_BATCHED_ECHO = """
+import asyncio, sys
+from websockets.frames import Opcode
+from websockets.server import ServerProtocol
+from websockets.extensions.permessage_deflate import ServerPerMessageDeflateFactory
+
+class Echo(asyncio.Protocol):
+    def connection_made(self, transport):
+        self.transport = transport
+        self.ws = ServerProtocol(
+            extensions=[ServerPerMessageDeflateFactory()], max_size=None
+        )
+    def data_received(self, data):
+        ws = self.ws
+        ws.receive_data(data)
+        for event in ws.events_received():
+            if isinstance(event, bytes | str) or not hasattr(event, "opcode"):
+                ws.send_response(ws.accept(event))
+            elif event.opcode is Opcode.TEXT:
+                ws.send_text(event.data)
+            elif event.opcode is Opcode.BINARY:
+                ws.send_binary(event.data)
+        for chunk in ws.data_to_send():
+            if chunk:
+                self.transport.write(chunk)
+            else:
+                self.transport.close()
+
+async def main():
+    server = await asyncio.get_running_loop().create_server(Echo, "127.0.0.1", 0)
+    print("PORT", server.sockets[0].getsockname()[1], flush=True)
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+
+asyncio.run(main())
+"""
+
 NODE_ECHO = """
 const { WebSocketServer } = require("ws");
 const server = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false });
 server.on("listening", () => console.log("PORT " + server.address().port));
 server.on("connection", (ws) =>
   ws.on("message", (data, isBinary) => ws.send(data, { binary: isBinary })));
+process.stdin.resume();
+process.stdin.on("end", () => process.exit(0));
+"""
+
+# The sink reads and never replies; the source sends COUNT messages of 100 bytes, then closes.
+NODE_SERVER = """
+const { WebSocketServer } = require("ws");
+const [mode, count] = [process.argv[1], Number(process.argv[2])];
+const payload = "x".repeat(100);
+const server = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false });
+server.on("listening", () => console.log("PORT " + server.address().port));
+server.on("connection", (ws) => {
+  if (mode === "source") {  // corked: one write for all, so the client sets the pace
+    ws._socket.cork();
+    for (let i = 0; i < count; i++) ws.send(payload);
+    ws._socket.uncork();
+    ws.close(1000);
+  } else {
+    ws.on("message", () => {});
+  }
+});
 process.stdin.resume();
 process.stdin.on("end", () => process.exit(0));
 """
@@ -157,13 +223,28 @@ def python_server(mode: str, count: int, compression: str) -> tuple[subprocess.P
     return start([PYTHON, "-c", PY_SERVER, mode, str(count), compression])
 
 
+def node() -> str | None:
+    """Node, when it and tests/node's ``ws`` package are installed."""
+    found = shutil.which("node")
+    return found if found and (NODE_DIR / "node_modules" / "ws").is_dir() else None
+
+
 def echo_server() -> tuple[subprocess.Popen[str], str, str]:
-    node = shutil.which("node")
-    if node and (NODE_DIR / "node_modules" / "ws").is_dir():
-        server, url = start([node, "-e", NODE_ECHO], cwd=NODE_DIR)
+    if (found := node()) is not None:
+        server, url = start([found, "-e", NODE_ECHO], cwd=NODE_DIR)
         return server, url, "Node ws"
     server, url = python_server("echo", 0, "none")
     return server, url, "websockets (Node unavailable)"
+
+
+def node_server(mode: str, count: int) -> tuple[subprocess.Popen[str], str, str]:
+    """A Node ``ws`` sink or source (a faster peer than the client under test); the
+    websockets server when Node is missing."""
+    if (found := node()) is not None:
+        server, url = start([found, "-e", NODE_SERVER, mode, str(count)], cwd=NODE_DIR)
+        return server, url, "Node ws"
+    server, url = python_server(mode, count, "none")
+    return server, url, "websockets server (Node unavailable)"
 
 
 def best(
@@ -218,29 +299,34 @@ def main() -> int:
         report(f"a. pipe through an echo server ({kind})", best(args.runs, commands, out), 0.33)
         server.kill()
 
-        server, url = python_server("sink", 0, "none")
+        server, url, kind = node_server("sink", 0)
         commands = {
             "wscli": ([*wscli, "connect", url, "--idle", "0", "--no-compression"], lines),
             "raw websockets client": ([PYTHON, "-c", RAW_SEND, url], lines),
         }
-        report("b. send into a server that never replies", best(args.runs, commands, out), 0.33)
+        if websocat:
+            commands["websocat"] = ([websocat, url], lines)
+        title = f"b. send into a server that never replies ({kind})"
+        report(title, best(args.runs, commands, out), 0.33)
         server.kill()
 
-        server, url = python_server("source", n, "none")
+        server, url, kind = node_server("source", n)
         commands = {
             "wscli": ([*wscli, "connect", url, "--keep-open", "--no-compression"], None),
             "raw websockets client": ([PYTHON, "-c", RAW_RECEIVE, url], None),
         }
-        report("c. receive to a file", best(args.runs, commands, out), 0.6)
+        if websocat:
+            commands["websocat"] = ([websocat, "-n", url], None)
+        report(f"c. receive to a file ({kind})", best(args.runs, commands, out), 0.6)
         server.kill()
 
-        server, url = python_server("echo", 0, "deflate")
+        server, url = start([PYTHON, "-c", PY_BATCHED_ECHO])
         commands = {
             "wscli": ([*wscli, "connect", url, "--count", str(n)], lines),
             "raw websockets client": ([PYTHON, "-c", RAW_PIPE, url, str(n), "deflate"], lines),
         }
         report(
-            "d. pipe with permessage-deflate (websockets server)",
+            "d. pipe with permessage-deflate (websockets sans-I/O server, batched)",
             best(args.runs, commands, out),
             0.5,
         )

@@ -181,9 +181,9 @@ class Exchange:
             self.input_error = error
         await self._fed()
 
-    def take(self, payload: Payload, number: int) -> bool:
-        """The feed's destination: the session (False once it is CLOSING)."""
-        return self.session.send(payload)
+    def take(self, batch: list[Payload], first: int) -> int:
+        """The feed's destination: the session (none taken once it is CLOSING)."""
+        return self.session.send_many(batch)
 
     async def room(self) -> None:
         """Backpressure: stop reading input while too much waits to be written."""
@@ -202,12 +202,13 @@ class Exchange:
         lossless = output.options.jsonl
         try:
             async for batch in session.event_batches():
+                run: list[Message] = []  # received messages to write at once
                 arrived = False
                 for event in batch:
-                    if isinstance(event, Message) and event.direction == "in":
+                    if type(event) is Message and event.direction == "in":
                         if self._satisfied:  # past --count/--until: only --jsonl keeps all
                             if lossless:
-                                output.event(event)
+                                run.append(event)
                             continue
                         arrived = True
                         self.received += 1
@@ -216,11 +217,18 @@ class Exchange:
                         if self.matched or (count is not None and self.received >= count):
                             self._satisfied = True
                             self._wake.set()
-                    elif isinstance(event, Closed):
+                        run.append(event)
+                        continue
+                    if run:
+                        output.received(run)
+                        run = []
+                    if isinstance(event, Closed):
                         self._wake.set()
                     elif isinstance(event, Failed):
                         self.failure = event.message
                     output.event(event)
+                if run:
+                    output.received(run)
                 if arrived:
                     self._last_activity = loop.time()
                 output.flush()

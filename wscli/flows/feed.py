@@ -10,10 +10,11 @@ __all__ = ["Destination", "feed"]
 
 
 class Destination(Protocol):
-    """Where :func:`feed` sends: it takes messages one by one and may ask to wait."""
+    """Where :func:`feed` sends: it takes messages a batch at a time and may ask to wait."""
 
-    def take(self, payload: Payload, number: int) -> bool:
-        """Send message number ``number`` (from 1); False: take no more."""
+    def take(self, batch: list[Payload], first: int) -> int:
+        """Send ``batch``, whose first message is number ``first`` (from 1); return how
+        many were taken (fewer than all: take no more)."""
         ...
 
     async def room(self) -> None:
@@ -30,8 +31,8 @@ async def feed(source: AsyncIterator[list[Payload]], destination: Destination) -
     """
     number = 0
     async for batch in source:
-        for payload in batch:
-            number += 1
-            if not destination.take(payload, number):
-                return
+        taken = destination.take(batch, number + 1)
+        if taken < len(batch):
+            return
+        number += taken
         await destination.room()

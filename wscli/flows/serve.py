@@ -137,10 +137,12 @@ class _EveryClient:
         self.listener = listener
         self.output = output
 
-    def take(self, payload: Payload, number: int) -> bool:
-        if self.listener.send_all(payload) == 0:
-            self.output.status.line(f"stdin line {number} not sent: no client is connected", "warn")
-        return True
+    def take(self, batch: list[Payload], first: int) -> int:
+        for number, payload in enumerate(batch, start=first):
+            if self.listener.send_all(payload) == 0:
+                line = f"stdin line {number} not sent: no client is connected"
+                self.output.status.line(line, "warn")
+        return len(batch)
 
     async def room(self) -> None:
         """No waiting: a client too slow for the others is closed (1008) instead."""

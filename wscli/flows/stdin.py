@@ -4,7 +4,7 @@ import asyncio
 import os
 import threading
 from collections.abc import AsyncIterator
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from wscli.errors import UsageError
 from wscli.options import InputFormat
@@ -107,9 +107,10 @@ def _decode_lines(
     """Decode lines up to the first bad one; ``before`` lines came earlier on stdin."""
     if any(line.endswith(b"\r") for line in lines):
         lines = [line.removesuffix(b"\r") for line in lines]
-    if fmt == "text":
-        try:
-            return [line.decode("utf-8") for line in lines], None
+    if fmt == "text" and lines:
+        try:  # one decode for the chunk: no line holds a newline
+            texts = b"\n".join(lines).decode("utf-8").split("\n")
+            return cast(list[Payload], texts), None
         except UnicodeDecodeError:
             pass  # find the line, below
     batch: list[Payload] = []

@@ -12,27 +12,24 @@ per connection. Never prints.
 import asyncio
 from collections import deque
 from collections.abc import Awaitable, Callable
-from typing import Any, Literal, Protocol
+from time import time
+from typing import Any, Literal
 
 from websockets.protocol import State
 
 from wscli.errors import UsageError
 from wscli.link.failure import close_event, describe_receive_failure
+from wscli.link.frames import batch_size, message_size
+from wscli.link.stream import EventSink
 from wscli.protocol.codes import validate_close
-from wscli.protocol.events import Closed, Event, Failed, Message, Opened, Ping, Pong, ReadyState
+from wscli.protocol.events import Closed, Failed, Message, Opened, Ping, Pong, ReadyState
 
-__all__ = ["FLUSH_BYTES", "EventSink", "Link", "message_size"]
+__all__ = ["FLUSH_BYTES", "Link"]
 
 Role = Literal["client", "server"]
 #: At most this much is framed and handed to the socket at once; more waits in the queue
 #: until the socket has taken it (so a ping or close frame never waits behind more).
 FLUSH_BYTES = 256 * 1024
-
-
-class EventSink(Protocol):
-    """Where a link's events go: ``None`` marks the end (after the close event)."""
-
-    def put_nowait(self, event: Event | None, /) -> None: ...
 
 
 class Link:
@@ -160,22 +157,27 @@ class Link:
         Messages queued while CONNECTING are sent once the connection is OPEN. Returns
         False, as the browser silently does, when the connection is CLOSING or CLOSED.
         """
+        return self.send_many([data]) == 1
+
+    def send_many(self, messages: list[str | bytes]) -> int:
+        """Queue several messages at once, as :meth:`send` does each; return how many
+        were queued (all, or none once the connection is CLOSING or CLOSED)."""
         ws = self._ws
-        if (  # ready_state >= CLOSING, without building the enum on every message
+        if (  # ready_state >= CLOSING, without building the enum
             self._sent_close is not None
             or self._failed
             or self._closed.done()
             or (ws is not None and ws.protocol.state >= State.CLOSING)
         ):
-            self._unsent_after_close += 1
-            return False
-        self._outgoing.append(data)
-        self._queued_bytes += message_size(data)
+            self._unsent_after_close += len(messages)
+            return 0
+        self._outgoing.extend(messages)
+        self._queued_bytes += batch_size(messages)
         if self._drained.is_set():
             self._drained.clear()
         if ws is not None:
             self._schedule_flush()
-        return True
+        return len(messages)
 
     @property
     def unsent(self) -> int:
@@ -215,16 +217,17 @@ class Link:
         if ws is None or ws.paused or not outgoing or self._closed.done():
             return
         batch: list[str | bytes] = []
+        append, take = batch.append, outgoing.popleft
         size = 0
         while outgoing and size < FLUSH_BYTES:
-            data = outgoing.popleft()
-            batch.append(data)
-            size += message_size(data)
+            data = take()
+            append(data)
+            size += len(data) if type(data) is bytes or data.isascii() else message_size(data)
         framed = ws.write_frames(batch)
         if framed < len(batch):  # no longer OPEN: the rest stays unsent
             outgoing.extendleft(reversed(batch[framed:]))
-            size = sum(message_size(data) for data in batch[:framed])
             batch = batch[:framed]
+            size = batch_size(batch)
         self._sent(batch, size)
         if not outgoing:
             self._drained.set()
@@ -242,9 +245,8 @@ class Link:
             self._low_water = 0
             self._below_low_water.set()
         if self.report_sent:
-            put = self._events.put_nowait
-            for data in batch:
-                put(Message(data, "out"))
+            at = time()
+            self._events.put_many([Message(data, "out", at) for data in batch])
 
     def writable(self) -> None:
         """The engine's hook: the socket takes more again."""
@@ -259,9 +261,8 @@ class Link:
         """The engine's hook: the messages of one network read, in order."""
         self.messages_in += len(messages)
         self.bytes_in += sum(map(len, messages))
-        put = self._events.put_nowait
-        for data in messages:
-            put(Message(data, "in"))
+        at = time()  # one read: one arrival time
+        self._events.put_many([Message(data, "in", at) for data in messages])
         if self.echo:
             self._echo(messages)
         elif self.on_message is not None:
@@ -281,9 +282,8 @@ class Link:
             for data in messages:
                 self.send(data)
         else:
-            framed = ws.write_frames(messages)
-            echoed = messages[:framed]
-            self._sent(echoed, sum(map(message_size, echoed)), queued=False)
+            echoed = messages[: ws.write_frames(messages)]
+            self._sent(echoed, batch_size(echoed), queued=False)
         if ws.paused and not self._reading_paused:
             self._reading_paused = True
             ws.transport.pause_reading()
@@ -380,10 +380,3 @@ class Link:
         elif self._opening is not None:
             self._opening.cancel()
         await self.wait_closed()
-
-
-def message_size(data: str | bytes) -> int:
-    """A message's size in bytes: its UTF-8 length for text (ASCII is counted cheaply)."""
-    if isinstance(data, bytes) or data.isascii():
-        return len(data)
-    return len(data.encode("utf-8", "surrogatepass"))

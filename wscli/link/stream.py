@@ -3,11 +3,22 @@
 import asyncio
 from collections import deque
 from collections.abc import AsyncIterator
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
-__all__ = ["EventQueue"]
+from wscli.protocol.events import Event
+
+__all__ = ["EventQueue", "EventSink"]
 
 T = TypeVar("T")
+
+
+class EventSink(Protocol):
+    """Where a link's events go: ``None`` marks the end (after the close event)."""
+
+    def put_nowait(self, event: Event | None, /) -> None: ...
+
+    def put_many(self, events: list[Event], /) -> None:
+        """Several events (no end mark), in order, at once."""
 
 
 class EventQueue(Generic[T]):
@@ -33,6 +44,15 @@ class EventQueue(Generic[T]):
             return
         self.ended = item is None
         self.items.append(item)
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def put_many(self, items: list[T]) -> None:
+        """Queue ``items`` (no end mark among them) with one wake-up."""
+        if self.ended or not items:
+            return
+        self.items.extend(items)
         waiter = self._waiter
         if waiter is not None and not waiter.done():
             waiter.set_result(None)

@@ -52,6 +52,10 @@ class _Tagged:
         if event is not None:  # a peer's end is not the stream's end
             self._listener.events.put_nowait((self._id, event))
 
+    def put_many(self, events: list[Event], /) -> None:
+        conn_id = self._id
+        self._listener.events.put_many([(conn_id, event) for event in events])
+
 
 class Peer(Link):
     """One client of the listener, numbered from 1 in the order they connected."""

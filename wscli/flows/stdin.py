@@ -105,12 +105,13 @@ def _decode_lines(
     lines: list[bytes], fmt: InputFormat, before: int
 ) -> tuple[list[Payload], UsageError | None]:
     """Decode lines up to the first bad one; ``before`` lines came earlier on stdin."""
-    if any(line.endswith(b"\r") for line in lines):
+    joined = b"\n".join(lines)  # no line holds a newline: one pass for the chunk
+    if b"\r\n" in joined or joined.endswith(b"\r"):
         lines = [line.removesuffix(b"\r") for line in lines]
+        joined = b"\n".join(lines)
     if fmt == "text" and lines:
-        try:  # one decode for the chunk: no line holds a newline
-            texts = b"\n".join(lines).decode("utf-8").split("\n")
-            return cast(list[Payload], texts), None
+        try:
+            return cast(list[Payload], joined.decode("utf-8").split("\n")), None
         except UnicodeDecodeError:
             pass  # find the line, below
     batch: list[Payload] = []

@@ -19,7 +19,7 @@ from websockets.protocol import State
 
 from wscli.errors import UsageError
 from wscli.link.failure import close_event, describe_receive_failure
-from wscli.link.frames import batch_size, message_size
+from wscli.link.outgoing import batch_size, take_about
 from wscli.link.stream import EventSink
 from wscli.protocol.codes import validate_close
 from wscli.protocol.events import Closed, Failed, Message, Opened, Ping, Pong, ReadyState
@@ -27,8 +27,9 @@ from wscli.protocol.events import Closed, Failed, Message, Opened, Ping, Pong, R
 __all__ = ["FLUSH_BYTES", "Link"]
 
 Role = Literal["client", "server"]
-#: At most this much is framed and handed to the socket at once; more waits in the queue
-#: until the socket has taken it (so a ping or close frame never waits behind more).
+#: About this much (at most twice, or one bigger message) is framed and handed to the
+#: socket at once; more waits in the queue until the socket has taken it (so a ping or a
+#: close frame never waits behind much more).
 FLUSH_BYTES = 256 * 1024
 
 
@@ -216,13 +217,12 @@ class Link:
         ws, outgoing = self._ws, self._outgoing
         if ws is None or ws.paused or not outgoing or self._closed.done():
             return
-        batch: list[str | bytes] = []
-        append, take = batch.append, outgoing.popleft
-        size = 0
-        while outgoing and size < FLUSH_BYTES:
-            data = take()
-            append(data)
-            size += len(data) if type(data) is bytes or data.isascii() else message_size(data)
+        if self._queued_bytes <= FLUSH_BYTES:  # all of it, the common case
+            batch = list(outgoing)
+            outgoing.clear()
+            size = self._queued_bytes
+        else:
+            batch, size = take_about(outgoing, FLUSH_BYTES, self._queued_bytes)
         framed = ws.write_frames(batch)
         if framed < len(batch):  # no longer OPEN: the rest stays unsent
             outgoing.extendleft(reversed(batch[framed:]))

@@ -84,10 +84,27 @@ class EngineConnection(Connection):
         return early
 
     def data_received(self, data: bytes) -> None:
+        # The library's data_received, with whole messages (see FastParse) gathered into
+        # one batch here instead of one process_event each.
+        protocol = self.protocol
+        protocol.receive_data(data)
+        events: list[Any] = protocol.events_received()
+        try:
+            self.send_data()
+        except Exception as exc:
+            self.set_connection_exc(exc)
+        timeout = self.close_timeout
+        if protocol.close_expected() and self.close_deadline is None and timeout is not None:
+            self.close_deadline = self.loop.time() + timeout
         batch: list[str | bytes] = []
         self._batch = batch
         try:
-            super().data_received(data)
+            for event in events:
+                if type(event) is str or type(event) is bytes:
+                    if not self._invalid:
+                        batch.append(event)
+                else:
+                    self.process_event(event)
         finally:
             self._batch = None
         deadline = self.close_deadline

@@ -27,7 +27,7 @@ from websockets.extensions import Extension
 from websockets.frames import CloseCode, Frame, Opcode
 from websockets.protocol import SERVER, Protocol
 
-__all__ = ["FastParse", "batch_size", "fast_protocol_class", "frame_messages", "message_size"]
+__all__ = ["FastParse", "fast_protocol_class", "frame_messages"]
 
 try:
     from websockets.speedups import apply_mask as _c_apply_mask
@@ -47,6 +47,12 @@ class FastParse(Protocol):
 
     Mixed in after ClientProtocol or ServerProtocol (:func:`fast_protocol_class`), so
     their handshake parsing ends in this ``parse`` (``yield from super().parse()``).
+
+    A data frame that is a whole message (FIN, not a continuation, no fragmented message
+    in progress) becomes the message itself among the protocol's events: a ``str`` (valid
+    UTF-8) or ``bytes``, which the engine's connection takes as a received message. Other
+    data frames (fragments, and text that is not valid UTF-8, which the connection fails
+    with 1007) go through ``recv_frame`` as the library's would.
     """
 
     def parse(self) -> Generator[None]:
@@ -106,15 +112,8 @@ class FastParse(Protocol):
         return max_size
 
     def read_data_frames(self) -> None:
-        """Take every complete data frame at the start of the buffer; stop at the first
-        frame that is anything else, or incomplete, and leave it to the library.
-
-        A frame that is a whole message (FIN, not a continuation, no fragmented message in
-        progress) becomes the message itself among the protocol's events: a ``str`` (valid
-        UTF-8) or ``bytes``, which the engine's connection takes as a received message.
-        Other data frames (fragments, and text that is not valid UTF-8, which the
-        connection fails with 1007) go through ``recv_frame`` as the library's would.
-        """
+        """Take every complete data frame at the start of the buffer (see the class's
+        doc); stop at the first that is anything else, or incomplete."""
         buffer = self.reader.buffer
         end = len(buffer)
         pos = 0
@@ -130,18 +129,11 @@ class FastParse(Protocol):
                         break  # a control frame or an error: the library's path
                     if head1 & 0x70 and not extensions:
                         break  # reserved bits: the library's error
-                    length = head2 & 0x7F
-                    start = pos + 2
-                    if length == 126:
-                        if end - start < 2:
+                    length, start = head2 & 0x7F, pos + 2
+                    if length >= 126:
+                        start, length = _extended_length(view, start, end, length)
+                        if length < 0:
                             break
-                        length = (buffer[start] << 8) | buffer[start + 1]
-                        start += 2
-                    elif length == 127:
-                        if end - start < 8:
-                            break
-                        length = int.from_bytes(view[start : start + 8], "big")
-                        start += 8
                     if self.current_size is None and self.max_fragment_size is None:
                         max_size = self.max_message_size  # what max_frame_size() gives
                     else:
@@ -200,6 +192,15 @@ class FastParse(Protocol):
         self.recv_frame(frame)
 
 
+def _extended_length(view: memoryview, start: int, end: int, code: int) -> tuple[int, int]:
+    """Where the payload starts, and its length from the 16- or 64-bit field at ``start``
+    (``code`` 126 or 127); -1 when the field is not all in yet."""
+    size = 2 if code == 126 else 8
+    if end - start < size:
+        return start, -1
+    return start + size, int.from_bytes(view[start : start + size], "big")
+
+
 _CLASSES: dict[type[Protocol], type[Protocol]] = {}
 
 
@@ -213,37 +214,47 @@ def fast_protocol_class(base: type[Protocol]) -> type[Protocol]:
     return made
 
 
+#: The first two bytes of an unfragmented frame of fewer than 126 bytes, by length.
+_SHORT_HEADS = {
+    (opcode, bit): [bytes((0x80 | opcode, bit | length)) for length in range(126)]
+    for opcode in (Opcode.TEXT, Opcode.BINARY)
+    for bit in (0, 0x80)
+}
+
+
+def _head(head1: int, bit: int, length: int) -> bytes:
+    if length < 126:
+        return bytes((head1, bit | length))
+    if length < 65536:
+        return _PACK_16(head1, bit | 126, length)
+    return _PACK_64(head1, bit | 127, length)
+
+
 def frame_messages(
     messages: Sequence[str | bytes], *, mask: bool, extensions: Sequence[Extension] = ()
 ) -> list[bytes]:
     """Whole messages as unfragmented frames, encoded by ``extensions`` as
     ``Frame.serialize`` does, ready to write; masked (on the client's side) with keys cut
     from one ``os.urandom`` buffer."""
+    if extensions:
+        return _frame_extended(messages, mask, extensions)
     chunks: list[bytes] = []
     append = chunks.append
-    keys = os.urandom(4 * len(messages)) if mask else b""
     bit = 0x80 if mask else 0
-    for index, message in enumerate(messages):
-        if isinstance(message, str):
-            head1 = 0x81
+    text_heads, binary_heads = _SHORT_HEADS[Opcode.TEXT, bit], _SHORT_HEADS[Opcode.BINARY, bit]
+    keys = os.urandom(4 * len(messages)) if mask else b""
+    offset = 0
+    for message in messages:
+        if type(message) is str:
             data: Any = message.encode("utf-8", "surrogatepass")
+            heads = text_heads
         else:
-            head1, data = 0x82, message
-        if extensions:
-            frame = Frame(_DATA_OPCODES[head1 & 0x0F], data)
-            for extension in extensions:
-                frame = extension.encode(frame)
-            data = frame.data
-            head1 |= (frame.rsv1 and 0x40) | (frame.rsv2 and 0x20) | (frame.rsv3 and 0x10)
+            data, heads = message, binary_heads
         length = len(data)
-        if length < 126:
-            head = bytes((head1, bit | length))
-        elif length < 65536:
-            head = _PACK_16(head1, bit | 126, length)
-        else:
-            head = _PACK_64(head1, bit | 127, length)
+        head = heads[length] if length < 126 else _head(heads[0][0], bit, length)
         if mask:
-            key = keys[4 * index : 4 * index + 4]
+            key = keys[offset : offset + 4]
+            offset += 4
             append(head + key)
             append(apply_mask(data, key))
         else:
@@ -252,16 +263,25 @@ def frame_messages(
     return chunks
 
 
-def batch_size(messages: list[str | bytes]) -> int:
-    """The size of several messages, in bytes."""
-    size = 0
-    for data in messages:
-        size += len(data) if type(data) is bytes or data.isascii() else message_size(data)
-    return size
-
-
-def message_size(data: str | bytes) -> int:
-    """A message's size in bytes: its UTF-8 length for text (ASCII is counted cheaply)."""
-    if isinstance(data, bytes) or data.isascii():
-        return len(data)
-    return len(data.encode("utf-8", "surrogatepass"))
+def _frame_extended(
+    messages: Sequence[str | bytes], mask: bool, extensions: Sequence[Extension]
+) -> list[bytes]:
+    """frame_messages through the extensions (permessage-deflate)."""
+    chunks: list[bytes] = []
+    keys = os.urandom(4 * len(messages)) if mask else b""
+    for index, message in enumerate(messages):
+        if isinstance(message, str):
+            frame = Frame(Opcode.TEXT, message.encode("utf-8", "surrogatepass"))
+        else:
+            frame = Frame(Opcode.BINARY, message)
+        for extension in extensions:
+            frame = extension.encode(frame)
+        head1 = 0x80 | frame.opcode
+        head1 |= (frame.rsv1 and 0x40) | (frame.rsv2 and 0x20) | (frame.rsv3 and 0x10)
+        head = _head(head1, 0x80 if mask else 0, len(frame.data))
+        if mask:
+            key = keys[4 * index : 4 * index + 4]
+            chunks += (head + key, apply_mask(frame.data, key))
+        else:
+            chunks += (head, bytes(frame.data))
+    return chunks

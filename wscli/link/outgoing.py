@@ -1,0 +1,47 @@
+"""Sizes of outgoing messages, and cutting the send queue into batches."""
+
+from collections import deque
+
+__all__ = ["batch_size", "message_size", "take_about"]
+
+
+def take_about(
+    outgoing: deque[str | bytes], limit: int, queued: int
+) -> tuple[list[str | bytes], int]:
+    """The oldest of ``outgoing`` (``queued`` bytes in all, more than ``limit``): about
+    ``limit`` bytes of them (at most twice, or one bigger message), and their size."""
+    count = max(1, len(outgoing) * limit // queued)  # by the average size
+    take = outgoing.popleft
+    batch = [take() for _ in range(count)]
+    size = batch_size(batch)
+    if size <= 2 * limit or count == 1:
+        return batch, size
+    outgoing.extendleft(reversed(batch))  # sizes vary too much: count them one by one
+    batch = []
+    size = 0
+    while outgoing and size < limit:
+        data = take()
+        batch.append(data)
+        size += message_size(data)
+    return batch, size
+
+
+def batch_size(messages: list[str | bytes]) -> int:
+    """The size of several messages, in bytes."""
+    try:  # all text, the common case: one pass
+        joined = "".join(messages)  # type: ignore[arg-type]
+    except TypeError:
+        pass
+    else:
+        return len(joined) if joined.isascii() else message_size(joined)
+    size = 0
+    for data in messages:
+        size += len(data) if type(data) is bytes or data.isascii() else message_size(data)
+    return size
+
+
+def message_size(data: str | bytes) -> int:
+    """A message's size in bytes: its UTF-8 length for text (ASCII is counted cheaply)."""
+    if isinstance(data, bytes) or data.isascii():
+        return len(data)
+    return len(data.encode("utf-8", "surrogatepass"))

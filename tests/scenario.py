@@ -22,6 +22,10 @@ The path picks the behaviour; query parameters tune it:
 - ``/slow-reader?ms=50``: read one message every ``ms`` (for bufferedAmount).
 - ``/stop-echo-on-close``: echo until the client's close frame (the default websockets way).
 - ``/no-pong``: echo, but never answer a ping (for the client's --ping-timeout).
+- ``/slow-echo?every=100&ms=5``: echo, pausing ``ms`` after every ``every`` messages (a
+  server slower than the client: a backlog builds up, and the pongs wait behind it).
+- ``/trickle-no-pong?n=60&ms=25``: never answer a ping; send ``n`` messages ``t0``... one
+  every ``ms``, then send nothing more (and read on).
 - ``/slow-open?ms=500``: answer the opening handshake ``ms`` late, then echo (the client
   stays CONNECTING meanwhile).
 - ``/sink``: record every message, never answer (``/echo`` may miss recording messages
@@ -36,7 +40,7 @@ import asyncio
 import contextlib
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
@@ -219,13 +223,23 @@ class ScenarioServer(Recorder, BackgroundLoop):
             ws.transport.abort()
             return
         if path == "/no-pong":
-            send_frame = ws.protocol.send_frame
-
-            def drop_pong(frame: Frame) -> None:
-                if frame.opcode is not Opcode.PONG:
-                    send_frame(frame)
-
-            ws.protocol.send_frame = drop_pong  # type: ignore[method-assign]
+            ws.protocol.send_frame = without_pongs(ws.protocol.send_frame)  # type: ignore[method-assign]
+        if path == "/trickle-no-pong":
+            ws.protocol.send_frame = without_pongs(ws.protocol.send_frame)  # type: ignore[method-assign]
+            for index in range(int(query.get("n", "60"))):
+                await ws.send(f"t{index}")
+                await asyncio.sleep(float(query.get("ms", "25")) / 1000)
+            async for message in ws:
+                record.messages.append(message)
+            return
+        if path == "/slow-echo":
+            every, pause = int(query.get("every", "100")), float(query.get("ms", "5")) / 1000
+            async for message in ws:
+                record.messages.append(message)
+                await ws.send(message)
+                if len(record.messages) % every == 0:
+                    await asyncio.sleep(pause)
+            return
         if path == "/sink":
             async for message in ws:
                 record.messages.append(message)
@@ -288,6 +302,16 @@ class ScenarioServer(Recorder, BackgroundLoop):
                 pending.put_nowait((loop.time() + delay, message))
         finally:
             answering.cancel()
+
+
+def without_pongs(send_frame: Callable[[Frame], None]) -> Callable[[Frame], None]:
+    """A protocol's send_frame that drops pongs (the server never answers a ping)."""
+
+    def drop_pong(frame: Frame) -> None:
+        if frame.opcode is not Opcode.PONG:
+            send_frame(frame)
+
+    return drop_pong
 
 
 def _select_subprotocol(connection: ServerConnection, offered: list[str]) -> str | None:

@@ -103,7 +103,12 @@ _SECONDS = click.FloatRange(min=0)
     default=20.0,
     show_default=True,
     metavar="SECONDS",
-    help="Drop a client whose keepalive pong is this late (0: never).",
+    help=(
+        "Drop a client (1011) that sends nothing at all, pong or message, this long"
+        " after a keepalive ping (0: never): a client busy sending is alive. wscli"
+        " hands each socket at most about 512 KiB at a time, so its pings never wait"
+        " behind more than that and the socket's buffer."
+    ),
 )
 @option(
     "--compression/--no-compression",

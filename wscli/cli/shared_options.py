@@ -149,7 +149,13 @@ connection_options = _apply(
             default=20.0,
             show_default=True,
             metavar="SECONDS",
-            help="Fail the connection when a keepalive pong is this late (0: never).",
+            help=(
+                "Fail the connection (1011) when nothing at all, pong or message, arrives"
+                " this long after a keepalive ping (0: never). Any frame proves the"
+                " server alive: a pong may wait behind the data before it. wscli hands"
+                " the socket at most about 512 KiB at a time (batches of 256 KiB), so its"
+                " own pings never wait behind more than that and the socket's buffer."
+            ),
         ),
         option("--unix-socket", metavar="PATH", help="Connect through this Unix-domain socket."),
     ]

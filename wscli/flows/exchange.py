@@ -25,8 +25,8 @@ from wscli.status import ExitStatus
 __all__ = ["Exchange"]
 
 #: Stop reading input while more than this many bytes wait to be written.
-_HIGH_WATER = 4 * 1024 * 1024
-_LOW_WATER = 1024 * 1024
+_HIGH_WATER = 1024 * 1024  # 4 batches (FLUSH_BYTES): memory flat, the socket fed
+_LOW_WATER = 512 * 1024
 #: After --timeout, how long the closing handshake may still take.
 _CLOSE_GRACE = 1.0
 

@@ -13,7 +13,7 @@ from wscli.protocol.payload import decode_input
 __all__ = ["Payload", "stdin_source"]
 
 Payload = str | bytes
-_CHUNK = 1024 * 1024  # fewer thread handoffs (a pipe still gives at most 64 KiB)
+_CHUNK = 256 * 1024  # few thread handoffs, small copies (a pipe gives at most 64 KiB)
 #: Chunks read ahead at most: a fast producer waits instead of filling memory.
 _READ_AHEAD = 8
 

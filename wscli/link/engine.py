@@ -76,6 +76,8 @@ class EngineConnection(Connection):
         #: An exception the link raised while taking a batch (a bug): the connection
         #: was dropped, and the link says so.
         self.unexpected: Exception | None = None
+        #: When data last arrived (loop time): the peer is alive (see keepalive()).
+        self.last_received = self.loop.time()
 
     def attach(self, link: EngineHooks) -> list[str | bytes]:
         """Feed ``link`` from now on; return what arrived before."""
@@ -87,6 +89,7 @@ class EngineConnection(Connection):
         # The library's data_received, with whole messages (see FastParse) gathered into
         # one batch here instead of one process_event each.
         protocol = self.protocol
+        self.last_received = self.loop.time()
         protocol.receive_data(data)
         events: list[Any] = protocol.events_received()
         try:
@@ -254,6 +257,48 @@ class EngineConnection(Connection):
             self.transport.write_eof()
         else:
             self.transport.close()
+
+    async def keepalive(self) -> None:
+        """The library's keepalive, with the peer's liveness proven by anything it sends,
+        not only by the pong: a pong may wait behind megabytes of data on a busy
+        connection, so the connection fails (1011) only when nothing at all has arrived
+        for ping_timeout since the ping was sent."""
+        assert self.ping_interval is not None
+        latency = 0.0
+        try:
+            while True:
+                await asyncio.sleep(self.ping_interval - latency)
+                pong = await self.ping()
+                sent = self.loop.time()
+                if self.ping_timeout is None:
+                    continue
+                alive = await self._answered(pong, sent, self.ping_timeout)
+                if alive is None:
+                    # The peer is gone: fail the connection (1011) and drop TCP at once;
+                    # the library would wait close_timeout more for a closing handshake
+                    # that cannot come (and a peer that stopped reading never gets it).
+                    self.protocol.fail(CloseCode.INTERNAL_ERROR, "keepalive ping timeout")
+                    self.send_data()
+                    self.transport.abort()
+                    return
+                latency = alive
+        except Exception:
+            self.logger.error("keepalive ping failed", exc_info=True)
+
+    async def _answered(
+        self, pong: "asyncio.Future[float]", sent: float, timeout: float
+    ) -> float | None:
+        """The ping's latency once its pong arrives; None when nothing at all arrived
+        for ``timeout`` seconds since the ping was sent."""
+        while True:
+            remaining = max(sent, self.last_received) + timeout - self.loop.time()
+            if remaining <= 0:
+                return None
+            try:
+                async with asyncio.timeout(remaining):
+                    return await asyncio.shield(pong)
+            except TimeoutError:
+                continue  # data arrived meanwhile: the peer is alive, wait on
 
     async def ping(self, data: DataLike | None = None) -> Any:
         payload = os.urandom(4) if data is None else data

@@ -29,7 +29,10 @@ def describe_receive_failure(exc: ConnectionClosed, peer: str = "server") -> str
         return f"the {peer} broke the WebSocket protocol ({cause}); closed with 1002"
     sent = exc.sent
     if exc.rcvd is None and sent is not None and sent.reason == "keepalive ping timeout":
-        return "no pong to a keepalive ping within --ping-timeout; closed with 1011"
+        return (
+            f"no pong to a keepalive ping, and nothing else from the {peer}, within"
+            " --ping-timeout; closed with 1011"
+        )
     return None
 
 

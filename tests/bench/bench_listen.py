@@ -29,7 +29,9 @@ a. Round trips: CLIENTS connections (opened first, a few at a time), then each d
    Target: wscli / baseline >= 1.5 round trips per second (issue 10). On a 2-core VM, the baseline
    against itself gave ratios from 0.91 to 1.14 and a client CPU of 80-97 %: read the
    rate ratio together with the CPU per round trip, and rerun with more --runs if close.
-b. Idle connections: after one warm-up connection (opened, pinged, closed, so that what
+b. Idle connections, twice: the clients offering permessage-deflate (websockets' default:
+   each connection then holds a zlib compressor and decompressor), then without. After
+   one warm-up connection (opened, pinged, closed, so that what
    the first connection loads once is not counted per connection), the server's VmRSS,
    then IDLE_CONNECTIONS connections opened and each pinged (its pong proves the server
    has set the connection up), and for wscli its status line for each seen on stderr,
@@ -107,12 +109,12 @@ from websockets.asyncio.client import connect
 async def line():
     return await asyncio.to_thread(sys.stdin.readline)
 
-async def open_connections(url, count):
+async def open_connections(url, count, compression="deflate"):
     gate = asyncio.Semaphore(50)  # a few at a time: the listen backlog is finite
 
     async def open_one():
         async with gate:
-            return await connect(url, open_timeout=60)
+            return await connect(url, open_timeout=60, compression=compression)
 
     return await asyncio.gather(*(open_one() for _ in range(count)))
 
@@ -152,20 +154,21 @@ async def round_trips(url, clients, count):
     await line()
     await close_all(connections)
 
-async def hold(url, count):
+async def hold(url, count, deflate=1):
+    compression = "deflate" if deflate else None
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     need = count + 64
     if soft != resource.RLIM_INFINITY and soft < need:
         if hard != resource.RLIM_INFINITY and hard < need:
             raise SystemExit(f"RLIMIT_NOFILE hard limit {hard} < {need}")
         resource.setrlimit(resource.RLIMIT_NOFILE, (need, hard))
-    warm = await connect(url)
+    warm = await connect(url, compression=compression)
     await (await warm.ping())
     await warm.close()
     print("warm", flush=True)
     await line()
     start = time.perf_counter()
-    connections = await open_connections(url, count)
+    connections = await open_connections(url, count, compression)
     await asyncio.gather(*[await ws.ping() for ws in connections])
     print("open", f"{time.perf_counter() - start:.3f}", flush=True)
     await line()
@@ -356,7 +359,8 @@ class Subject:
     command: list[str]
     prints_status: bool
     runs: list[RoundTrips] = field(default_factory=list)
-    idle: Idle | None = None
+    idle: Idle | None = None  # the clients offer permessage-deflate (websockets' default)
+    idle_plain: Idle | None = None  # they do not
 
 
 def measure_round_trips(subject: Subject, clients: int, count: int, notes: list[str]) -> None:
@@ -384,10 +388,10 @@ def measure_round_trips(subject: Subject, clients: int, count: int, notes: list[
     )
 
 
-def measure_idle(subject: Subject, count: int, notes: list[str]) -> None:
+def measure_idle(subject: Subject, count: int, notes: list[str], *, deflate: bool) -> None:
     server = Server(subject.name, subject.command)
     try:
-        holder = LoadGenerator("hold", server.url, count)
+        holder = LoadGenerator("hold", server.url, count, int(deflate))
         holder.expect("warm", 60)
         before = rss_kib(server.pid)
         mark = len(server.stderr.lines)
@@ -405,7 +409,11 @@ def measure_idle(subject: Subject, count: int, notes: list[str]) -> None:
         notes.append(note)
     if status_lines is not None and status_lines < count:
         notes.append(f"{subject.name} printed {status_lines} stderr lines for {count} connections")
-    subject.idle = Idle(server.started_rss, before, after, count, open_seconds, status_lines)
+    idle = Idle(server.started_rss, before, after, count, open_seconds, status_lines)
+    if deflate:
+        subject.idle = idle
+    else:
+        subject.idle_plain = idle
 
 
 def raise_nofile(need: int) -> None:
@@ -442,7 +450,8 @@ def main() -> int:
             for subject in order:
                 measure_round_trips(subject, args.clients, args.round_trips, notes)
         for subject in (wscli, baseline):
-            measure_idle(subject, args.idle_connections, notes)
+            measure_idle(subject, args.idle_connections, notes, deflate=True)
+            measure_idle(subject, args.idle_connections, notes, deflate=False)
     except BenchError as error:
         print(f"bench_listen: {error}", file=sys.stderr)
         return 1
@@ -476,26 +485,29 @@ def main() -> int:
         f" {'':>10}  rt/s >= {TARGET:.2f} {verdict}"
     )
     print()
-    print(f"idle connections: {args.idle_connections:,} (RSS in KiB)")
-    print(
-        f"{'server':<14} {'listening':>9} {'before':>8} {'after':>8} {'KiB/conn':>13}"
-        f" {'open s':>10}"
-    )
-    for subject in (wscli, baseline):
-        idle = subject.idle
-        assert idle is not None
+    for title, pick in (
+        ("clients offer permessage-deflate", lambda subject: subject.idle),
+        ("clients without compression", lambda subject: subject.idle_plain),
+    ):
+        print(f"idle connections: {args.idle_connections:,}, {title} (RSS in KiB)")
         print(
-            f"{subject.name:<14} {idle.started:>9,} {idle.before:>8,} {idle.after:>8,}"
-            f" {idle.per_connection:>13.1f} {idle.open_seconds:>10.2f}"
+            f"{'server':<14} {'listening':>9} {'before':>8} {'after':>8} {'KiB/conn':>13}"
+            f" {'open s':>10}"
         )
-    assert wscli.idle is not None and baseline.idle is not None
-    print(
-        f"{'wscli / base':<14} {ratio(wscli.idle.started, baseline.idle.started):>9}"
-        f" {'':>8} {'':>8}"
-        f" {ratio(wscli.idle.per_connection, baseline.idle.per_connection):>13}"
-    )
-    verdict = "ok" if wscli.idle.per_connection <= MEMORY_TARGET else "ABOVE TARGET"
-    print(f"wscli: {wscli.idle.per_connection:.1f} KiB per connection (target <= 16: {verdict})")
+        mine, theirs = pick(wscli), pick(baseline)
+        assert mine is not None and theirs is not None
+        for subject, idle in ((wscli, mine), (baseline, theirs)):
+            print(
+                f"{subject.name:<14} {idle.started:>9,} {idle.before:>8,} {idle.after:>8,}"
+                f" {idle.per_connection:>13.1f} {idle.open_seconds:>10.2f}"
+            )
+        print(
+            f"{'wscli / base':<14} {ratio(mine.started, theirs.started):>9} {'':>8} {'':>8}"
+            f" {ratio(mine.per_connection, theirs.per_connection):>13}"
+        )
+        verdict = "ok" if mine.per_connection <= MEMORY_TARGET else "ABOVE TARGET"
+        print(f"wscli: {mine.per_connection:.1f} KiB per connection (target <= 16: {verdict})")
+        print()
     if notes:
         print()
         for note in notes:

@@ -20,12 +20,14 @@ __all__ = ["Session"]
 class Session(Link):
     """One client connection with the browser WebSocket's attributes and an event stream.
 
-    ``send`` never blocks: messages join an outgoing queue that one writer task drains;
-    one reader task receives. Events (open, message in/out, ping, pong, error, close) come
-    out of :meth:`event_batches` in order; the stream ends after the close event.
+    ``send`` never blocks: messages join an outgoing queue, framed and written in
+    batches; received messages arrive in batches from the engine. Events (open, message
+    in/out, ping, pong, error, close) come out of :meth:`event_batches` in order; the
+    stream ends after the close event.
     """
 
     role = "client"
+    __slots__ = ("_queue", "options", "target", "url")
 
     def __init__(self, options: ConnectOptions) -> None:
         self._queue: EventQueue[Event] = EventQueue()

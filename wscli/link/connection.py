@@ -10,7 +10,6 @@ per connection. Never prints.
 """
 
 import asyncio
-from collections import deque
 from collections.abc import Awaitable, Callable
 from time import time
 from typing import Any, Literal
@@ -19,10 +18,11 @@ from websockets.protocol import State
 
 from wscli.errors import UsageError
 from wscli.link.failure import close_event, describe_receive_failure
+from wscli.link.handshake import HandshakeFacts
 from wscli.link.outgoing import batch_size, take_about
 from wscli.link.stream import EventSink
 from wscli.protocol.codes import validate_close
-from wscli.protocol.events import Closed, Failed, Message, Opened, Ping, Pong, ReadyState
+from wscli.protocol.events import Closed, Failed, Message, Ping, Pong, ReadyState
 
 __all__ = ["FLUSH_BYTES", "Link"]
 
@@ -33,24 +33,54 @@ Role = Literal["client", "server"]
 FLUSH_BYTES = 256 * 1024
 
 
-class Link:
+class Link(HandshakeFacts):
     """The shared half of a client session and a server-side connection."""
 
     #: Which side this end is; the close event's ``initiated_by`` names a side.
     role: Role = "client"
+
+    # Slots, and waiters made only when someone waits: an idle server-side link is
+    # a few hundred bytes (listen holds thousands).
+    __slots__ = (
+        "_below_low_water",
+        "_closed",
+        "_drained",
+        "_events",
+        "_failed",
+        "_flush_scheduled",
+        "_loop",
+        "_low_water",
+        "_opening",
+        "_outgoing",
+        "_queued_bytes",
+        "_reading_paused",
+        "_sent_close",
+        "_unsent_after_close",
+        "_ws",
+        "bytes_in",
+        "bytes_out",
+        "echo",
+        "high_water",
+        "latency",
+        "messages_in",
+        "messages_out",
+        "on_message",
+        "report_sent",
+    )
 
     def __init__(self, events: EventSink) -> None:
         self._ws: Any = None  # the engine's connection (see wscli.link.engine)
         self._loop = asyncio.get_running_loop()
         self._failed = False
         self._events = events
-        self._outgoing: deque[str | bytes] = deque()
+        self._outgoing: list[str | bytes] = []
         self._queued_bytes = 0
         self._unsent_after_close = 0
         self._flush_scheduled = False
-        self._drained = asyncio.Event()
-        self._drained.set()
-        self._below_low_water = asyncio.Event()
+        #: Set when the queue is empty (drain() waits on it), made when someone waits.
+        self._drained: asyncio.Future[None] | None = None
+        #: Set when the queue is under _low_water (wait_buffered_below waits on it).
+        self._below_low_water: asyncio.Future[None] | None = None
         self._low_water = 0  # wait_buffered_below's limit while someone waits, else 0
         self._closed: asyncio.Future[Closed] = self._loop.create_future()
         self._opening: asyncio.Task[object] | None = None
@@ -82,48 +112,12 @@ class Link:
         return ReadyState(int(self._ws.state))
 
     @property
-    def protocol(self) -> str:
-        """The negotiated subprotocol, or ""."""
-        return (self._ws.subprotocol or "") if self._ws is not None else ""
-
-    @property
-    def extensions(self) -> str:
-        """The ``Sec-WebSocket-Extensions`` value of the handshake response, or ""."""
-        if self._ws is None or self._ws.response is None:
-            return ""
-        return str(self._ws.response.headers.get("Sec-WebSocket-Extensions", ""))
-
-    @property
     def buffered_amount(self) -> int:
         """Bytes accepted by :meth:`send` and not yet written to the socket."""
         transport = 0
         if self._ws is not None and not self._ws.transport.is_closing():
             transport = self._ws.transport.get_write_buffer_size()
         return self._queued_bytes + transport
-
-    @property
-    def request_headers(self) -> tuple[tuple[str, str], ...]:
-        if self._ws is None or self._ws.request is None:
-            return ()
-        return tuple(self._ws.request.headers.raw_items())
-
-    @property
-    def response_headers(self) -> tuple[tuple[str, str], ...]:
-        if self._ws is None or self._ws.response is None:
-            return ()
-        return tuple(self._ws.response.headers.raw_items())
-
-    def opened_event(self, url: str, remote: str = "") -> Opened:
-        """The open event of this link, once its handshake is done (``remote``: the
-        client's address, on the server's side)."""
-        return Opened(
-            url=url,
-            protocol=self.protocol,
-            extensions=self.extensions,
-            request_headers=self.request_headers,
-            response_headers=self.response_headers,
-            remote=remote,
-        )
 
     @property
     def close_event(self) -> Closed | None:
@@ -174,8 +168,6 @@ class Link:
             return 0
         self._outgoing.extend(messages)
         self._queued_bytes += batch_size(messages)
-        if self._drained.is_set():
-            self._drained.clear()
         if ws is not None:
             self._schedule_flush()
         return len(messages)
@@ -187,23 +179,24 @@ class Link:
 
     async def drain(self) -> None:
         """Wait until every queued message is written (or the connection is closed)."""
-        await self._until_closed_or(self._drained)
+        if self._outgoing and not self._closed.done():
+            if self._drained is None:
+                self._drained = self._loop.create_future()
+            await self._until_closed_or(self._drained)
 
     async def wait_buffered_below(self, limit: int) -> None:
         """Backpressure for bulk senders: wait until the outgoing queue is under ``limit``."""
         if self._queued_bytes >= limit:
             self._low_water = limit
-            self._below_low_water.clear()
+            if self._below_low_water is None:
+                self._below_low_water = self._loop.create_future()
             await self._until_closed_or(self._below_low_water)
 
-    async def _until_closed_or(self, event: asyncio.Event) -> None:
-        if event.is_set() or self._closed.done():
+    async def _until_closed_or(self, waiter: "asyncio.Future[None]") -> None:
+        if waiter.done() or self._closed.done():
             return
-        waiter = asyncio.ensure_future(event.wait())
-        closed = asyncio.ensure_future(self.wait_closed())
-        await asyncio.wait([waiter, closed], return_when=asyncio.FIRST_COMPLETED)
-        waiter.cancel()
-        closed.cancel()
+        either: list[asyncio.Future[Any]] = [waiter, self._closed]
+        await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
 
     def _schedule_flush(self) -> None:
         if not self._flush_scheduled:
@@ -218,19 +211,18 @@ class Link:
         if ws is None or ws.paused or not outgoing or self._closed.done():
             return
         if self._queued_bytes <= FLUSH_BYTES:  # all of it, the common case
-            batch = list(outgoing)
-            outgoing.clear()
-            size = self._queued_bytes
+            batch, size = outgoing, self._queued_bytes
+            outgoing = self._outgoing = []
         else:
             batch, size = take_about(outgoing, FLUSH_BYTES, self._queued_bytes)
         framed = ws.write_frames(batch)
         if framed < len(batch):  # no longer OPEN: the rest stays unsent
-            outgoing.extendleft(reversed(batch[framed:]))
+            outgoing[0:0] = batch[framed:]
             batch = batch[:framed]
             size = batch_size(batch)
         self._sent(batch, size)
         if not outgoing:
-            self._drained.set()
+            self._set_drained()
         elif framed and not ws.paused:
             self._schedule_flush()
 
@@ -243,7 +235,9 @@ class Link:
         self.bytes_out += size
         if self._queued_bytes < self._low_water:
             self._low_water = 0
-            self._below_low_water.set()
+            waiter, self._below_low_water = self._below_low_water, None
+            if waiter is not None and not waiter.done():
+                waiter.set_result(None)
         if self.report_sent:
             at = time()
             self._events.put_many([Message(data, "out", at) for data in batch])
@@ -322,7 +316,12 @@ class Link:
         self._events.put_nowait(closed)
         self._events.put_nowait(None)
         self._closed.set_result(closed)
-        self._drained.set()
+        self._set_drained()
+
+    def _set_drained(self) -> None:
+        waiter, self._drained = self._drained, None
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
     # Control frames and closing
 

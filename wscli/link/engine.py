@@ -50,6 +50,40 @@ class EngineHooks(Protocol):
         """The connection is CLOSED."""
 
 
+class _State:
+    """The engine's own state of a connection, in one slotted object: the library's
+    connection has 27 attributes, and past 30 an instance's dict stops sharing its keys
+    with the others' and costs more than a kilobyte more (listen holds thousands)."""
+
+    __slots__ = (
+        "batch",
+        "close_timer",
+        "decoder",
+        "early",
+        "invalid",
+        "last_received",
+        "link",
+        "opcode",
+        "parts",
+        "unexpected",
+    )
+
+    def __init__(self, now: float) -> None:
+        #: The link fed by this connection, once it is attached (see attach()).
+        self.link: EngineHooks | None = None
+        #: When data last arrived (loop time): the peer is alive (see keepalive()).
+        self.last_received = now
+        #: Messages assembled before the link was attached (right after the 101).
+        self.early: list[str | bytes] = []
+        self.batch: list[str | bytes] | None = None  # the read being taken apart
+        self.opcode: Opcode | None = None  # of the fragmented message in progress
+        self.parts: bytearray | list[str] = bytearray()
+        self.decoder: codecs.IncrementalDecoder | None = None
+        self.close_timer: asyncio.TimerHandle | None = None
+        self.invalid = False  # a text message was not UTF-8: the connection failed
+        self.unexpected: Exception | None = None
+
+
 class EngineConnection(Connection):
     """The batched data path, mixed into a client or server connection class by
     :func:`engine_connection`."""
@@ -63,33 +97,37 @@ class EngineConnection(Connection):
         super().__init__(*args, **kwargs)
         # Before any data arrives: the handshake's parser ends in FastParse.parse.
         self.protocol.__class__ = fast_protocol_class(type(self.protocol))
-        #: The link fed by this connection, once it is attached (see attach()).
-        self.link: EngineHooks | None = None
-        #: Messages assembled before the link was attached (right after the 101).
-        self.early: list[str | bytes] = []
-        self._batch: list[str | bytes] | None = None
-        self._opcode: Opcode | None = None  # of the fragmented message in progress
-        self._parts: bytearray | list[str] = bytearray()
-        self._decoder: codecs.IncrementalDecoder | None = None
-        self._close_timer: asyncio.TimerHandle | None = None
-        self._invalid = False  # a text message was not UTF-8: the connection failed
-        #: An exception the link raised while taking a batch (a bug): the connection
-        #: was dropped, and the link says so.
-        self.unexpected: Exception | None = None
-        #: When data last arrived (loop time): the peer is alive (see keepalive()).
-        self.last_received = self.loop.time()
+        self._state = _State(self.loop.time())  # the only attribute added (see _State)
+
+    @property
+    def early(self) -> list[str | bytes]:
+        """Messages assembled before the link was attached (right after the 101)."""
+        return self._state.early
+
+    @property
+    def unexpected(self) -> Exception | None:
+        """An exception the link raised while taking a batch (a bug): the connection
+        was dropped, and the link says so."""
+        return self._state.unexpected
+
+    def connection_made(self, transport: Any) -> None:
+        super().connection_made(transport)
+        # Messages go to the link, never through recv(): the library's assembler (its
+        # queues and waiters, about 1.5 KiB a connection) has nothing to hold.
+        self.recv_messages = _NO_ASSEMBLER
 
     def attach(self, link: EngineHooks) -> list[str | bytes]:
         """Feed ``link`` from now on; return what arrived before."""
-        self.link = link
-        early, self.early = self.early, []
+        self._state.link = link
+        early, self._state.early = self._state.early, []
         return early
 
     def data_received(self, data: bytes) -> None:
         # The library's data_received, with whole messages (see FastParse) gathered into
         # one batch here instead of one process_event each.
         protocol = self.protocol
-        self.last_received = self.loop.time()
+        state = self._state
+        state.last_received = self.loop.time()
         protocol.receive_data(data)
         events: list[Any] = protocol.events_received()
         try:
@@ -100,33 +138,32 @@ class EngineConnection(Connection):
         if protocol.close_expected() and self.close_deadline is None and timeout is not None:
             self.close_deadline = self.loop.time() + timeout
         batch: list[str | bytes] = []
-        self._batch = batch
+        state.batch = batch
         try:
             for event in events:
                 if type(event) is str or type(event) is bytes:
-                    if not self._invalid:
+                    if not state.invalid:
                         batch.append(event)
                 else:
                     self.process_event(event)
         finally:
-            self._batch = None
-        deadline = self.close_deadline
-        if deadline is not None and self._close_timer is None:
+            state.batch = None
+        if self.close_deadline is not None and state.close_timer is None:
             self._arm_close_timer()
         if batch:
-            if self.link is None:
-                self.early.extend(batch)
+            if state.link is None:
+                state.early.extend(batch)
                 return
             try:
-                self.link.receive_batch(batch)
+                state.link.receive_batch(batch)
             except Exception as exc:  # never leave the link without its close event
-                self.unexpected = exc
+                state.unexpected = exc
                 self.transport.abort()
 
     def process_event(self, event: Any) -> None:
         # Called for every frame: kept lean (data frames do not reach the library).
         if type(event) is str or type(event) is bytes:  # a whole message (see FastParse)
-            if not self._invalid:
+            if not self._state.invalid:
                 self._deliver(event)
             return
         opcode = getattr(event, "opcode", None)  # handshake messages have none
@@ -148,7 +185,8 @@ class EngineConnection(Connection):
     def _assemble(self, frame: Frame) -> None:
         """Whole messages out of data frames (the protocol has checked their order,
         size, and decompressed them); text is checked as UTF-8 as it arrives."""
-        if self._invalid:
+        state = self._state
+        if state.invalid:
             return  # after a message that failed the connection, nothing more is read
         data = frame.data
         try:
@@ -157,40 +195,41 @@ class EngineConnection(Connection):
                     message: str | bytes = bytes(data) if frame.opcode is _BINARY else _utf8(data)
                     self._deliver(message)
                     return
-                self._opcode = frame.opcode
+                state.opcode = frame.opcode
                 if frame.opcode is _TEXT:
-                    self._decoder = codecs.getincrementaldecoder("utf-8")()
-                    self._parts = [self._decoder.decode(data)]
+                    state.decoder = codecs.getincrementaldecoder("utf-8")()
+                    state.parts = [state.decoder.decode(data)]
                 else:
-                    self._parts = bytearray(data)
+                    state.parts = bytearray(data)
                 return
-            if self._opcode is _TEXT:
-                assert self._decoder is not None and isinstance(self._parts, list)
-                self._parts.append(self._decoder.decode(data, final=frame.fin))
+            if state.opcode is _TEXT:
+                assert state.decoder is not None and isinstance(state.parts, list)
+                state.parts.append(state.decoder.decode(data, final=frame.fin))
             else:
-                assert isinstance(self._parts, bytearray)
-                self._parts += data
+                assert isinstance(state.parts, bytearray)
+                state.parts += data
             if frame.fin:
-                parts, self._parts, self._decoder = self._parts, bytearray(), None
+                parts, state.parts, state.decoder = state.parts, bytearray(), None
                 self._deliver("".join(parts) if isinstance(parts, list) else bytes(parts))
         except UnicodeDecodeError as exc:
             self._invalid_utf8(exc)
 
     def _deliver(self, message: str | bytes) -> None:
-        if self._batch is not None:
-            self._batch.append(message)
-        elif self.link is not None:
-            self.link.receive_batch([message])
+        batch = self._state.batch
+        if batch is not None:
+            batch.append(message)
+        elif self._state.link is not None:
+            self._state.link.receive_batch([message])
         else:
-            self.early.append(message)
+            self._state.early.append(message)
 
     def _invalid_utf8(self, exc: UnicodeDecodeError) -> None:
         """Fail the connection with 1007, as the library's recv() does: send the close
         frame, and drop the connection if it is not closed within close_timeout."""
-        self._invalid = True
+        self._state.invalid = True
         self.set_connection_exc(exc)
         self.protocol.fail(CloseCode.INVALID_DATA, f"{exc.reason} at position {exc.start}")
-        self._parts, self._decoder = bytearray(), None
+        self._state.parts, self._state.decoder = bytearray(), None
         self.send_data()
         deadline = self.close_deadline
         if deadline is None and self.close_timeout is not None:
@@ -201,7 +240,7 @@ class EngineConnection(Connection):
         inside recv() and send(), which nobody awaits here, so a timer does."""
         assert self.close_deadline is not None
         deadline = self.close_deadline
-        self._close_timer = self.loop.call_at(deadline, self._close_timed_out)
+        self._state.close_timer = self.loop.call_at(deadline, self._close_timed_out)
 
     def _close_timed_out(self) -> None:
         if self.protocol.state is not State.CLOSED:
@@ -210,15 +249,17 @@ class EngineConnection(Connection):
 
     def resume_writing(self) -> None:
         super().resume_writing()
-        if self.link is not None:
-            self.link.writable()
+        link = self._state.link
+        if link is not None:
+            link.writable()
 
     def connection_lost(self, exc: Exception | None) -> None:
         super().connection_lost(exc)
-        if self._close_timer is not None:
-            self._close_timer.cancel()
-        if self.link is not None:
-            self.link.connection_lost()
+        if self._state.close_timer is not None:
+            self._state.close_timer.cancel()
+        link = self._state.link
+        if link is not None:
+            link.connection_lost()
 
     def write_frames(self, messages: list[str | bytes]) -> int:
         """Frame ``messages`` and write them with one transport write; return how many
@@ -291,7 +332,7 @@ class EngineConnection(Connection):
         """The ping's latency once its pong arrives; None when nothing at all arrived
         for ``timeout`` seconds since the ping was sent."""
         while True:
-            remaining = max(sent, self.last_received) + timeout - self.loop.time()
+            remaining = max(sent, self._state.last_received) + timeout - self.loop.time()
             if remaining <= 0:
                 return None
             try:
@@ -308,6 +349,22 @@ class EngineConnection(Connection):
             raw = payload.encode() if isinstance(payload, str) else bytes(payload)
             hooks.report_control(Ping(raw, "out"))
         return waiter
+
+
+class _NoAssembler:
+    """What the library finds in place of its message assembler: closing it is all it
+    does with it here (recv() and iteration are not used on an engine connection)."""
+
+    def close(self) -> None:
+        pass
+
+    def get(self, *_: Any) -> Any:
+        raise RuntimeError("an engine connection delivers messages to its link")
+
+    get_iter = get
+
+
+_NO_ASSEMBLER: Any = _NoAssembler()
 
 
 def engine_connection(base: type[C], hooks_of: Callable[[C], EngineHooks | None]) -> type[C]:

@@ -1,28 +1,25 @@
 """Sizes of outgoing messages, and cutting the send queue into batches."""
 
-from collections import deque
-
 __all__ = ["batch_size", "message_size", "take_about"]
 
 
 def take_about(
-    outgoing: deque[str | bytes], limit: int, queued: int
+    outgoing: list[str | bytes], limit: int, queued: int
 ) -> tuple[list[str | bytes], int]:
-    """The oldest of ``outgoing`` (``queued`` bytes in all, more than ``limit``): about
-    ``limit`` bytes of them (at most twice, or one bigger message), and their size."""
+    """Take the oldest of ``outgoing`` (``queued`` bytes in all, more than ``limit``):
+    about ``limit`` bytes of them (at most twice, or one bigger message), and their size."""
     count = max(1, len(outgoing) * limit // queued)  # by the average size
-    take = outgoing.popleft
-    batch = [take() for _ in range(count)]
+    batch = outgoing[:count]
     size = batch_size(batch)
-    if size <= 2 * limit or count == 1:
-        return batch, size
-    outgoing.extendleft(reversed(batch))  # sizes vary too much: count them one by one
-    batch = []
-    size = 0
-    while outgoing and size < limit:
-        data = take()
-        batch.append(data)
-        size += message_size(data)
+    if size > 2 * limit and count > 1:  # sizes vary too much: count them one by one
+        size = count = 0
+        for data in outgoing:
+            count += 1
+            size += message_size(data)
+            if size >= limit:
+                break
+        batch = outgoing[:count]
+    del outgoing[:count]
     return batch, size
 
 

@@ -61,6 +61,7 @@ class Peer(Link):
     """One client of the listener, numbered from 1 in the order they connected."""
 
     role = "server"
+    __slots__ = ("id", "local_port", "path", "remote", "username")
 
     def __init__(self, listener: "Listener", conn_id: int, ws: ServerConnection) -> None:
         super().__init__(_Tagged(listener, conn_id))

@@ -19,6 +19,7 @@ from wscli.cli.close import close_command
 from wscli.cli.completion import completion_command
 from wscli.cli.connect import connect_command
 from wscli.cli.listen import listen_command
+from wscli.cli.run import run_command
 from wscli.cli.send import send_command
 from wscli.cli.settings import config_defaults, use_env_vars
 from wscli.cli.shared_options import ENVIRONMENT_EPILOG, EXIT_EPILOG
@@ -76,6 +77,7 @@ wscli.add_command(connect_command)
 wscli.add_command(send_command)
 wscli.add_command(close_command)
 wscli.add_command(listen_command)
+wscli.add_command(run_command)
 wscli.add_command(completion_command)
 use_env_vars(wscli)
 

@@ -1,0 +1,261 @@
+"""``wscli run``: one script played as a client over one connection, step by step.
+
+Each step's outcome goes to ``report`` as it completes; the result says how the script
+ended, with the exit status of README's table (9: an expectation failed, 6: one timed
+out, 3/4/5: no connection, 7/8: the connection closed under a step, 130: interrupted).
+"""
+
+import asyncio
+import contextlib
+import time
+from collections import ChainMap
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from wscli.client.session import Session
+from wscli.errors import WscliError
+from wscli.options import ConnectOptions
+from wscli.protocol.codes import close_code_name
+from wscli.protocol.events import Closed, Failed, Message
+from wscli.script.match import expect, fill, payload_of
+from wscli.script.report import ScriptResult, StepResult
+from wscli.script.syntax import Script, Step
+from wscli.status import ExitStatus
+
+__all__ = ["play"]
+
+_NORMAL = (1000, 1001, 1005)
+
+
+class _Failed(Exception):
+    def __init__(self, status: ExitStatus, *details: str) -> None:
+        super().__init__(details[0] if details else status.name)
+        self.status = status
+        self.details = details
+
+
+class _Player:
+    """The steps of one script over one session; messages arrive through an inbox."""
+
+    def __init__(self, script: Script, session: Session, values: Mapping[str, str]) -> None:
+        self.script = script
+        self.session = session
+        self.captured: dict[str, Any] = {}
+        self.values = ChainMap(self.captured, dict(values))
+        self.inbox: list[str | bytes] = []
+        self.closed: Closed | None = None
+        self.failure: str | None = None
+        self.arrived = asyncio.Event()
+        self.skipped: list[str] = []
+        self.matched = ""  # what the last expectation matched
+
+    async def pump(self) -> None:
+        async for batch in self.session.event_batches():
+            for event in batch:
+                if isinstance(event, Message) and event.direction == "in":
+                    self.inbox.append(event.data)
+                elif isinstance(event, Closed):
+                    self.closed = event
+                elif isinstance(event, Failed):
+                    self.failure = event.message
+            self.arrived.set()
+
+    async def next_message(self, deadline: float, what: str) -> str | bytes:
+        """The next received message that no ``ignore`` pattern skips."""
+        loop = asyncio.get_running_loop()
+        while True:
+            while self.inbox:
+                message = self.inbox.pop(0)
+                text = message if isinstance(message, str) else None
+                if text is not None and any(p.search(text) for p in self.script.ignore):
+                    continue
+                return message
+            if self.closed is not None:
+                raise self.closed_under(what)
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise _Failed(
+                    ExitStatus.TIMEOUT,
+                    f"timed out after {self.script.timeout:g} s waiting for {what}",
+                    *self.skipped_lines(),
+                )
+            self.arrived.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.arrived.wait(), remaining)
+
+    def closed_under(self, what: str) -> _Failed:
+        closed = self.closed
+        assert closed is not None
+        if closed.code == 1006 or self.failure is not None:
+            status = ExitStatus.CLOSED_ABNORMALLY
+        elif closed.code in _NORMAL:
+            status = ExitStatus.EXPECTATION_FAILED
+        else:
+            status = ExitStatus.CLOSED_WITH_ERROR_CODE
+        why = self.failure or f"closed {closed.code} ({close_code_name(closed.code)})" + (
+            f' "{closed.reason}"' if closed.reason else ""
+        )
+        return _Failed(
+            status, f"the connection closed while waiting for {what}: {why}", *self.skipped_lines()
+        )
+
+    def skipped_lines(self) -> list[str]:
+        return [f"skipped: {line}" for line in self.skipped]
+
+    async def run(self, step: Step) -> None:
+        self.skipped, self.matched = [], ""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.script.timeout
+        if step.kind == "send":
+            payload = payload_of(step, self.values, lambda path: Path(path).read_bytes())
+            if not self.session.send(payload):
+                raise (
+                    self.closed_under("the send")
+                    if self.closed
+                    else _Failed(ExitStatus.CLOSED_ABNORMALLY, "the connection is closing")
+                )
+        elif step.kind in ("expect", "skip-to"):
+            await self._expect(step, deadline)
+        elif step.kind == "ping":
+            try:
+                await asyncio.wait_for(
+                    self.session.ping(fill(step.arg, self.values)), self.script.timeout
+                )
+            except TimeoutError:
+                raise _Failed(
+                    ExitStatus.TIMEOUT, f"no pong within {self.script.timeout:g} s"
+                ) from None
+        elif step.kind == "sleep":
+            await asyncio.sleep(step.seconds)
+        elif step.kind == "close":
+            await self._close(step.code, step.reason or "")
+        elif step.kind == "expect-close":
+            await self._expect_close(step, deadline)
+
+    async def _expect(self, step: Step, deadline: float) -> None:
+        what = f"a message matching {step.arg}" if step.kind == "skip-to" else "the next message"
+        while True:
+            message = await self.next_message(deadline, what)
+            outcome = expect(step, message, self.values)
+            if outcome.ok:
+                self.captured.update(outcome.captured)
+                self.matched = _short(message)
+                return
+            if step.kind == "expect":
+                raise _Failed(ExitStatus.EXPECTATION_FAILED, outcome.difference)
+            self.skipped.append(_short(message))
+
+    async def _close(self, code: int | None, reason: str) -> None:
+        try:
+            closed = await asyncio.wait_for(self.session.close(code, reason), self.script.timeout)
+        except TimeoutError:
+            await self.session.abort()
+            raise _Failed(
+                ExitStatus.TIMEOUT,
+                f"the server did not answer the close within {self.script.timeout:g} s",
+            ) from None
+        if not closed.was_clean:
+            raise _Failed(
+                ExitStatus.CLOSED_ABNORMALLY,
+                self.failure or "the closing handshake did not complete (1006)",
+            )
+
+    async def _expect_close(self, step: Step, deadline: float) -> None:
+        loop = asyncio.get_running_loop()
+        while self.closed is None:
+            while self.inbox:
+                self.skipped.append(_short(self.inbox.pop(0)))
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise _Failed(
+                    ExitStatus.TIMEOUT,
+                    f"the server did not close within {self.script.timeout:g} s",
+                    *self.skipped_lines(),
+                )
+            self.arrived.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.arrived.wait(), remaining)
+        closed = self.closed
+        wanted = f"{step.code}" + (f' "{step.reason}"' if step.reason is not None else "")
+        got = f"{closed.code}" + (f' "{closed.reason}"' if closed.reason else "")
+        if closed.code != step.code or (step.reason is not None and closed.reason != step.reason):
+            raise _Failed(
+                ExitStatus.EXPECTATION_FAILED,
+                f"expected a close {wanted}, got {got}",
+                *self.skipped_lines(),
+            )
+
+
+def _short(message: str | bytes, limit: int = 100) -> str:
+    text = message if isinstance(message, str) else message.hex() + " (hex)"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+async def play(
+    script: Script,
+    options: ConnectOptions,
+    values: Mapping[str, str],
+    report: Callable[[StepResult], None],
+    interrupt: asyncio.Event,
+) -> ScriptResult:
+    """Play ``script`` against ``options.url``; report each step; the result."""
+    started = time.monotonic()
+    session = Session(options)
+    player = _Player(script, session, values)
+    pump = asyncio.create_task(player.pump())
+    results: list[StepResult] = []
+
+    def result(status: ExitStatus, failure: str = "", line: int = 0) -> ScriptResult:
+        return ScriptResult(
+            script, status, tuple(results), time.monotonic() - started, failure, line
+        )
+
+    try:
+        try:
+            await _first(session.open(), interrupt)
+        except WscliError as error:
+            return result(error.status, error.message)
+        if interrupt.is_set():
+            return result(ExitStatus.INTERRUPTED, "interrupted")
+        steps = list(script.steps)
+        if not any(step.kind in ("close", "expect-close") for step in steps):
+            steps.append(Step(0, "(end of script: close 1000)", "close", code=1000, reason=""))
+        for step in steps:
+            begun = time.monotonic()
+            try:
+                finished = await _first(player.run(step), interrupt)
+            except _Failed as failed:
+                results.append(StepResult(step, False, time.monotonic() - begun, failed.details))
+                report(results[-1])
+                return result(failed.status, failed.details[0] if failed.details else "", step.line)
+            if not finished:
+                return result(ExitStatus.INTERRUPTED, "interrupted", step.line)
+            results.append(StepResult(step, True, time.monotonic() - begun, (), player.matched))
+            report(results[-1])
+        return result(ExitStatus.OK)
+    finally:
+        if session.ready_state.value < 2:
+            await _close_quietly(session, 1001 if interrupt.is_set() else 1000)
+        pump.cancel()
+
+
+async def _first(work: Any, interrupt: asyncio.Event) -> bool:
+    """Run ``work`` unless the interrupt comes first; True when it finished."""
+    task = asyncio.ensure_future(work)
+    stop = asyncio.ensure_future(interrupt.wait())
+    await asyncio.wait([task, stop], return_when=asyncio.FIRST_COMPLETED)
+    stop.cancel()
+    if task.done():
+        task.result()
+        return True
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    return False
+
+
+async def _close_quietly(session: Session, code: int) -> None:
+    try:
+        await asyncio.wait_for(session.close(code, "", drain=False), 2)
+    except (TimeoutError, WscliError):
+        await session.abort()

@@ -1,0 +1,1 @@
+"""Scripted conversations: the .wscli format (syntax) and matching (match). Pure."""

@@ -1,0 +1,216 @@
+"""Matching received messages against a script's expectations, and filling in names. Pure.
+
+- Text that parses as a JSON object or array is a *pattern*: the message must be JSON;
+  every key of a pattern object must be present with a matching value (other keys are
+  allowed); arrays match element by element with the same length; numbers, strings,
+  booleans and null match by equality; a string that is exactly ``"{{name}}"`` matches
+  any value and captures it (or, once captured, must equal it).
+- ``/REGEX/`` (``/.../i``: ignoring case) is searched in the text; its named groups
+  capture.
+- Anything else must equal the whole message; ``<hex``/``<base64`` a binary message.
+
+``{{name}}`` elsewhere is replaced by its value: JSON-encoded inside JSON, plain text
+elsewhere (a regex gets it escaped).
+"""
+
+import base64
+import json
+import re
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+from wscli.script.syntax import NAME, Script, ScriptError, Step, names_in
+
+__all__ = ["Outcome", "captures_of", "check_names", "expect", "fill", "payload_of"]
+
+_WHOLE = re.compile(r"\{\{([A-Za-z_][A-Za-z0-9_.-]*)\}\}")
+_REGEX = re.compile(r"^/(.*)/(i?)$", re.DOTALL)
+_MISSING = object()
+
+
+class Outcome(NamedTuple):
+    """Whether a message met an expectation; what it captured; if not, why (one line)."""
+
+    ok: bool
+    captured: dict[str, Any]
+    difference: str = ""
+
+
+def _json_pattern(arg: str) -> Any:
+    """The JSON object or array ``arg`` holds, or _MISSING."""
+    if not arg.lstrip().startswith(("{", "[")):
+        return _MISSING
+    try:
+        return json.loads(arg)
+    except ValueError:
+        return _MISSING
+
+
+def captures_of(arg: str, captured: set[str]) -> set[str]:
+    """The names an expectation captures (those not ``captured`` already)."""
+    pattern = _json_pattern(arg)
+    if pattern is not _MISSING:
+        found: set[str] = set()
+        _whole_strings(pattern, found)
+        return found - captured
+    regex = _REGEX.match(arg)
+    if regex is not None:
+        return set(re.findall(r"\(\?P<([A-Za-z_][A-Za-z0-9_]*)>", regex.group(1))) - captured
+    return set()
+
+
+def _whole_strings(pattern: Any, found: set[str]) -> None:
+    if isinstance(pattern, str):
+        match = _WHOLE.fullmatch(pattern)
+        if match is not None:
+            found.add(match.group(1))
+    elif isinstance(pattern, dict):
+        for value in pattern.values():
+            _whole_strings(value, found)
+    elif isinstance(pattern, list):
+        for value in pattern:
+            _whole_strings(value, found)
+
+
+def _plain(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def fill(arg: str, values: Mapping[str, Any]) -> str:
+    """``arg`` with its names replaced: inside JSON, ``"{{name}}"`` becomes the value's
+    JSON and other ``{{name}}`` its escaped text; elsewhere the plain text."""
+    if "{{" not in arg:
+        return arg
+    if _json_pattern(arg) is not _MISSING:
+        whole = re.sub(
+            r'"\{\{([A-Za-z_][A-Za-z0-9_.-]*)\}\}"', lambda m: json.dumps(values[m.group(1)]), arg
+        )
+        return NAME.sub(lambda m: json.dumps(_plain(values[m.group(1)]))[1:-1], whole)
+    return NAME.sub(lambda m: _plain(values[m.group(1)]), arg)
+
+
+def payload_of(step: Step, values: Mapping[str, Any], read_file: Any = None) -> str | bytes:
+    """What a send step sends (``read_file(path)`` reads ``>file``)."""
+    arg = fill(step.arg, values)
+    if step.form == "hex":
+        return bytes.fromhex(arg)
+    if step.form == "base64":
+        return base64.b64decode(arg, validate=True)
+    if step.form == "file":
+        return bytes(read_file(arg))
+    return arg
+
+
+def expect(step: Step, message: str | bytes, values: Mapping[str, Any]) -> Outcome:
+    """Match ``message`` against an expect or skip-to step, with ``values`` known."""
+    if step.form in ("hex", "base64"):
+        wanted = payload_of(step, values)
+        if isinstance(message, bytes) and message == wanted:
+            return Outcome(True, {})
+        return Outcome(False, {}, f"expected binary {_show(wanted)}, got {_show(message)}")
+    if isinstance(message, bytes):
+        return Outcome(False, {}, f"expected a text message, got binary {_show(message)}")
+    pattern = _json_pattern(step.arg)
+    if pattern is not _MISSING:
+        try:
+            document = json.loads(message)
+        except ValueError:
+            return Outcome(False, {}, f"expected JSON, got {_show(message)}")
+        captured: dict[str, Any] = {}
+        difference = _compare(pattern, document, "$", values, captured)
+        return Outcome(difference is None, captured if difference is None else {}, difference or "")
+    regex = _REGEX.match(step.arg)
+    if regex is not None:
+        source = NAME.sub(lambda m: re.escape(_plain(values[m.group(1)])), regex.group(1))
+        found = re.search(source, message, re.IGNORECASE if regex.group(2) else 0)
+        if found is None:
+            return Outcome(False, {}, f"expected a match of {step.arg}, got {_show(message)}")
+        return Outcome(True, {k: v for k, v in found.groupdict().items() if v is not None})
+    wanted_text = fill(step.arg, values)
+    if message == wanted_text:
+        return Outcome(True, {})
+    return Outcome(False, {}, f"expected {_show(wanted_text)}, got {_show(message)}")
+
+
+def _compare(
+    pattern: Any, value: Any, path: str, values: Mapping[str, Any], captured: dict[str, Any]
+) -> str | None:
+    """None when ``value`` matches ``pattern``, else where and how it differs first."""
+    if isinstance(pattern, str):
+        whole = _WHOLE.fullmatch(pattern)
+        if whole is not None:
+            name = whole.group(1)
+            if name in values:
+                pattern = values[name]
+            elif name in captured:
+                pattern = captured[name]
+            else:
+                captured[name] = value
+                return None
+        else:
+            pattern = fill(pattern, values) if "{{" in pattern else pattern
+    if isinstance(pattern, dict):
+        if not isinstance(value, dict):
+            return f"{path}: expected an object, got {_show_json(value)}"
+        for key, wanted in pattern.items():
+            if key not in value:
+                return f"{path}.{key}: missing"
+            difference = _compare(wanted, value[key], f"{path}.{key}", values, captured)
+            if difference is not None:
+                return difference
+        return None
+    if isinstance(pattern, list):
+        if not isinstance(value, list) or len(value) != len(pattern):
+            return f"{path}: expected {_show_json(pattern)}, got {_show_json(value)}"
+        for index, (wanted, got) in enumerate(zip(pattern, value, strict=True)):
+            difference = _compare(wanted, got, f"{path}[{index}]", values, captured)
+            if difference is not None:
+                return difference
+        return None
+    same_kind = isinstance(pattern, bool) == isinstance(value, bool)
+    if same_kind and pattern == value and (pattern is None) == (value is None):
+        return None
+    return f"{path}: expected {_show_json(pattern)}, got {_show_json(value)}"
+
+
+def _show_json(value: Any) -> str:
+    return _cut(json.dumps(value, ensure_ascii=False))
+
+
+def _show(message: str | bytes) -> str:
+    if isinstance(message, bytes):
+        return _cut(message.hex()) + " (hex)"
+    return _cut(json.dumps(message, ensure_ascii=False))
+
+
+def _cut(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def check_names(script: Script, known: Mapping[str, str]) -> None:
+    """Every ``{{name}}`` is captured by an earlier expectation, or in ``known`` (--var
+    and the environment); raise ScriptError naming the first line where one is not."""
+    captured: set[str] = set()
+    for _name, value, number in script.options:
+        _resolved(names_in(value), captured, known, script.path, number)
+    if script.url is not None:
+        _resolved(names_in(script.url), captured, known, script.path, 0)
+    for step in script.steps:
+        new = captures_of(step.arg, captured) if step.kind in ("expect", "skip-to") else set()
+        _resolved(
+            [n for n in names_in(step.arg) if n not in new], captured, known, script.path, step.line
+        )
+        captured |= new
+
+
+def _resolved(
+    names: list[str], captured: set[str], known: Mapping[str, str], path: str, number: int
+) -> None:
+    for name in names:
+        if name not in captured and name not in known:
+            raise ScriptError(
+                path,
+                number,
+                f"{{{{{name}}}}} is not captured before this line, nor given",
+                f"capture it with a pattern, or pass --var {name}=VALUE",
+            )

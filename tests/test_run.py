@@ -219,3 +219,28 @@ def test_a_script_against_the_node_ws_server(node_server: NodeServer, tmp_path: 
     text = f'url {node_server.url("/echo")}\n> {{"n":1}}\n< {{"n":1}}\n>hex 0102\n<hex 0102\n'
     run_wscli("run", _script(tmp_path, text))
     assert node_server.last().messages[:2] == ['{"n":1}', b"\x01\x02"]
+
+
+def test_until_json_stops_at_the_first_message_matching_the_pattern(
+    server: ScenarioServer,
+) -> None:
+    """send/connect --until-json: wscli run's matching (keys present, others allowed)."""
+    messages = ['{"t":"a"}', '{"t":"b","n":1}', '{"t":"b","n":2}']
+    result = run_wscli("send", server.url("/echo"), *messages, "--until-json", '{"t":"b"}')
+    assert result.lines == messages[:2]
+    result = run_wscli(
+        "connect",
+        server.url("/echo"),
+        "--until-json",
+        '{"t":"c"}',
+        "--timeout",
+        "1",
+        input="\n".join(messages) + "\n",
+        expect=6,
+    )
+    assert "--until-json" in result.stderr
+
+
+def test_until_json_must_be_a_json_object_or_array(server: ScenarioServer) -> None:
+    result = run_wscli("send", server.url("/echo"), "x", "--until-json", "nope", expect=2)
+    assert "--until-json 'nope' is not a JSON object or array" in result.stderr

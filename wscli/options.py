@@ -99,6 +99,8 @@ class WaitRules:  # a dataclass: a NamedTuple field may not be called "count"
 
     count: int | None = None
     until: str | None = None
+    #: A JSON pattern (wscli run's matching): stop at the first message that matches.
+    until_json: str | None = None
     idle: float | None = None
     timeout: float | None = None
     keep_open: bool = False
@@ -112,8 +114,17 @@ class WaitRules:  # a dataclass: a NamedTuple field may not be called "count"
         """The idle rule in force: the default one when no other rule is given."""
         if self.idle is not None:
             return self.idle
-        if self.count is None and self.until is None and not self.waits_for_server:
+        if self.count is None and self.wanted_match is None and not self.waits_for_server:
             return DEFAULT_IDLE
+        return None
+
+    @property
+    def wanted_match(self) -> str | None:
+        """The --until or --until-json rule, as the user gave it (for messages)."""
+        if self.until is not None:
+            return f"--until {self.until!r}"
+        if self.until_json is not None:
+            return f"--until-json {self.until_json!r}"
         return None
 
     @property

@@ -219,6 +219,13 @@ wait_options = _apply(
         ),
         option("--until", metavar="REGEX", help="Stop at the first received message that matches."),
         option(
+            "--until-json",
+            metavar="PATTERN",
+            help="Stop at the first received message that matches this JSON pattern (keys"
+            ' present with matching values, others allowed; "{{name}}" matches anything;'
+            " see wscli-run(1)).",
+        ),
+        option(
             "--idle",
             type=_SECONDS,
             metavar="SECONDS",
@@ -312,10 +319,24 @@ def wait_rules(values: dict[str, Any]) -> WaitRules:
                 f"--until {until!r} is not a valid regular expression: {exc}",
                 "use Python regular expression syntax",
             ) from None
+    until_json = values["until_json"]
+    if until_json is not None:
+        import json
+
+        try:
+            document = json.loads(until_json)
+        except ValueError as exc:
+            document = exc
+        if not isinstance(document, dict | list):
+            raise UsageError(
+                f"--until-json {until_json!r} is not a JSON object or array",
+                """e.g. --until-json '{"type": "ready"}'""",
+            )
     expect = values["expect_close"]
     return WaitRules(
         count=values["count"],
         until=until,
+        until_json=until_json,
         idle=values["idle"],
         timeout=values["timeout"],
         keep_open=values["keep_open"],

@@ -9,7 +9,7 @@ server's close frame.
 import asyncio
 import contextlib
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from wscli.client.session import Session
@@ -61,7 +61,7 @@ class Exchange:
         loop = asyncio.get_running_loop()
         self.session.report_sent = self.output.wants_sent
         deadline = None if self.rules.timeout is None else loop.time() + self.rules.timeout
-        pattern = re.compile(self.rules.until) if self.rules.until is not None else None
+        pattern = _matcher(self.rules)
         consumer = asyncio.create_task(self._consume(pattern))
         feeder = asyncio.create_task(self._feed(source))
         for awaitable in (consumer, feeder):
@@ -195,7 +195,7 @@ class Exchange:
         await self.session.drain()
         self._last_activity = max(self._last_activity, asyncio.get_running_loop().time())
 
-    async def _consume(self, pattern: "re.Pattern[str] | None") -> None:
+    async def _consume(self, pattern: Callable[[Payload], bool] | None) -> None:
         session, output, rules = self.session, self.output, self.rules
         loop = asyncio.get_running_loop()
         count = rules.count
@@ -212,7 +212,7 @@ class Exchange:
                             continue
                         arrived = True
                         self.received += 1
-                        if pattern is not None and pattern.search(_as_text(event.data)):
+                        if pattern is not None and pattern(event.data):
                             self.matched = True
                         if self.matched or (count is not None and self.received >= count):
                             self._satisfied = True
@@ -235,6 +235,20 @@ class Exchange:
         except OutputClosed:
             self._output_closed = True
             self._wake.set()
+
+
+def _matcher(rules: WaitRules) -> Callable[[Payload], bool] | None:
+    """--until's or --until-json's test of a received message."""
+    if rules.until is not None:
+        regex = re.compile(rules.until)
+        return lambda data: regex.search(_as_text(data)) is not None
+    if rules.until_json is not None:
+        from wscli.script.match import expect
+        from wscli.script.syntax import Step
+
+        step = Step(0, rules.until_json, "expect", arg=rules.until_json)
+        return lambda data: expect(step, data, {}).ok
+    return None
 
 
 def _as_text(data: Payload) -> str:

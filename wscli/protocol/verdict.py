@@ -41,15 +41,15 @@ def judge(
     if interrupted:
         return Verdict(ExitStatus.INTERRUPTED)
     unmet = (rules.count is not None and received < rules.count) or (
-        rules.until is not None and not matched
+        rules.wanted_match is not None and not matched
     )
     if timed_out and (unmet or rules.waits_for_server):
         # A plain deadline only stops the wait; what was waited for and missed fails.
         wanted = []
         if rules.count is not None and received < rules.count:
             wanted.append(f"{rules.count} messages (got {received})")
-        if rules.until is not None and not matched:
-            wanted.append(f"a message matching {rules.until!r}")
+        if rules.wanted_match is not None and not matched:
+            wanted.append(f"a message matching {rules.wanted_match}")
         if rules.waits_for_server:
             wanted.append("the server to close")
         what = " and ".join(wanted) or "the session to end"
@@ -99,10 +99,10 @@ def judge(
             f"the connection closed after {received} of {rules.count} messages",
             "raise --timeout or check what the server sends",
         )
-    if rules.until is not None and not matched:
+    if rules.wanted_match is not None and not matched:
         return Verdict(
             ExitStatus.EXPECTATION_FAILED,
-            f"no message matched --until {rules.until!r}",
+            f"no message matched {rules.wanted_match}",
         )
     return Verdict(ExitStatus.OK)
 

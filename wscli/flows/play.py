@@ -82,7 +82,8 @@ class _Player:
                 )
             self.arrived.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.arrived.wait(), remaining)
+                async with asyncio.timeout(remaining):  # no task per wait
+                    await self.arrived.wait()
 
     def closed_under(self, what: str) -> _Failed:
         closed = self.closed
@@ -175,7 +176,8 @@ class _Player:
                 )
             self.arrived.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.arrived.wait(), remaining)
+                async with asyncio.timeout(remaining):  # no task per wait
+                    await self.arrived.wait()
         closed = self.closed
         wanted = f"{step.code}" + (f' "{step.reason}"' if step.reason is not None else "")
         got = f"{closed.code}" + (f' "{closed.reason}"' if closed.reason else "")
@@ -211,29 +213,35 @@ async def play(
             script, status, tuple(results), time.monotonic() - started, failure, line
         )
 
-    try:
-        try:
-            await _first(session.open(), interrupt)
-        except WscliError as error:
-            return result(error.status, error.message)
-        if interrupt.is_set():
-            return result(ExitStatus.INTERRUPTED, "interrupted")
-        steps = list(script.steps)
-        if not any(step.kind in ("close", "expect-close") for step in steps):
-            steps.append(Step(0, "(end of script: close 1000)", "close", code=1000, reason=""))
+    steps = list(script.steps)
+    if not any(step.kind in ("close", "expect-close") for step in steps):
+        steps.append(Step(0, "(end of script: close 1000)", "close", code=1000, reason=""))
+    ended: list[ScriptResult] = []
+
+    async def run_steps() -> None:
         for step in steps:
             begun = time.monotonic()
             try:
-                finished = await _first(player.run(step), interrupt)
+                await player.run(step)
             except _Failed as failed:
                 results.append(StepResult(step, False, time.monotonic() - begun, failed.details))
                 report(results[-1])
-                return result(failed.status, failed.details[0] if failed.details else "", step.line)
-            if not finished:
-                return result(ExitStatus.INTERRUPTED, "interrupted", step.line)
+                why = failed.details[0] if failed.details else ""
+                ended.append(result(failed.status, why, step.line))
+                return
             results.append(StepResult(step, True, time.monotonic() - begun, (), player.matched))
             report(results[-1])
-        return result(ExitStatus.OK)
+        ended.append(result(ExitStatus.OK))
+
+    try:
+        try:
+            opened = await _first(session.open(), interrupt)
+        except WscliError as error:
+            return result(error.status, error.message)
+        if not opened or not await _first(run_steps(), interrupt):  # one task for all steps
+            line = steps[len(results)].line if len(results) < len(steps) else 0
+            return result(ExitStatus.INTERRUPTED, "interrupted", line)
+        return ended[0]
     finally:
         if session.ready_state.value < 2:
             await _close_quietly(session, 1001 if interrupt.is_set() else 1000)

@@ -100,7 +100,7 @@ asyncio.run(main(sys.argv[1]))
 HEAVY_PROBE = """
 import contextlib, io, json, sys
 from wscli.cli import run
-with contextlib.redirect_stdout(io.StringIO()):
+with contextlib.redirect_stdout(io.TextIOWrapper(io.BytesIO())):
     run(json.loads(sys.argv[1]))
 print(json.dumps(sorted(m for m in {heavy!r} if m in sys.modules)))
 """

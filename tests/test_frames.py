@@ -2,7 +2,8 @@
 
 Random streams (seeded; a failure names its seed): messages of every length class
 (0..70,000 bytes: 125/126/65,535/65,536 included), text with multi-byte UTF-8 and binary,
-fragmented at random (text split inside a character), pings and pongs between fragments,
+fragmented at random (text split inside a character), pings, pongs and (rarely) a close
+between fragments,
 masked (read by a server) and not (read by a client), with and without
 permessage-deflate, fed in random chunk sizes. The library's ``Protocol`` and wscli's
 ``FastParse`` read the same bytes; what they deliver (messages, control frames), what they
@@ -51,6 +52,8 @@ def _message_frames(rng: random.Random, opcode: Opcode, data: bytes) -> Iterator
         yield Frame(opcode if index == 0 else Opcode.CONT, piece, index == len(pieces) - 1)
         if index < len(pieces) - 1 and rng.random() < 0.3:
             yield Frame(rng.choice((Opcode.PING, Opcode.PONG)), rng.randbytes(rng.randint(0, 125)))
+        if index < len(pieces) - 1 and rng.random() < 0.03:
+            yield Frame(Opcode.CLOSE, b"\x03\xe8")  # a close between fragments: 1002
 
 
 def _stream(rng: random.Random, *, masked: bool, deflate: bool) -> bytes:

@@ -244,3 +244,24 @@ def test_until_json_stops_at_the_first_message_matching_the_pattern(
 def test_until_json_must_be_a_json_object_or_array(server: ScenarioServer) -> None:
     result = run_wscli("send", server.url("/echo"), "x", "--until-json", "nope", expect=2)
     assert "--until-json 'nope' is not a JSON object or array" in result.stderr
+
+
+def test_ctrl_c_closes_with_1001_and_exits_130(server: ScenarioServer, tmp_path: Path) -> None:
+    import signal
+
+    from tests.processes import LineReader, start_wscli
+    from tests.timing import TIMEOUT
+
+    path = _script(tmp_path, "> a\n< a\nsleep 60\n")
+    process = start_wscli("run", path, "--url", server.url("/echo"))
+    try:
+        assert process.stderr is not None
+        stderr = LineReader(process.stderr)
+        stderr.wait_for("< a")  # the step before the sleep is done
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=TIMEOUT) == 130
+    finally:
+        process.kill()
+    record = server.last()
+    assert record.closed.wait(TIMEOUT) and record.close_code == 1001
+    assert "1 script: 0 passed, 1 failed" in stderr.rest()

@@ -1,10 +1,10 @@
 """The flow behind ``wscli close``: open, send, close with a chosen code, report the handshake."""
 
 import asyncio
-from collections.abc import Awaitable
 
 from wscli.client.session import Session
 from wscli.errors import OutputClosed
+from wscli.flows.runner import before_interrupt
 from wscli.options import WaitRules
 from wscli.output import Output
 from wscli.protocol.events import Failed
@@ -33,7 +33,7 @@ async def check_close(
     loop = asyncio.get_running_loop()
     consumer = asyncio.create_task(_consume(session, output))
     try:
-        if not await _before(session.open(), interrupt):
+        if not await before_interrupt(session.open(), interrupt):
             await consumer
             return Verdict(ExitStatus.INTERRUPTED)
     except Exception:
@@ -41,11 +41,11 @@ async def check_close(
         raise
     for message in messages:
         session.send(message)
-    await _before(session.drain(), interrupt)
+    await before_interrupt(session.drain(), interrupt)
     if interrupt.is_set():
         code, reason = 1001, ""
     started = loop.time()
-    if not await _before(session.close(code, reason), interrupt):
+    if not await before_interrupt(session.close(code, reason), interrupt):
         await session.abort()
     closed = await session.wait_closed()
     duration = loop.time() - started
@@ -63,20 +63,6 @@ async def check_close(
         return Verdict(ExitStatus.OK)
     rules = WaitRules(expect_code=expect_code)
     return judge(closed, rules, received=0, matched=False, failure=failure)
-
-
-async def _before(work: Awaitable[object], interrupt: asyncio.Event) -> bool:
-    """Run ``work`` unless Ctrl-C comes first (then cancel it and return False)."""
-    task = asyncio.ensure_future(work)
-    stop = asyncio.ensure_future(interrupt.wait())
-    await asyncio.wait([task, stop], return_when=asyncio.FIRST_COMPLETED)
-    stop.cancel()
-    if task.done():
-        task.result()
-        return True
-    task.cancel()
-    await asyncio.gather(task, return_exceptions=True)
-    return False
 
 
 async def _consume(session: Session, output: Output) -> str | None:

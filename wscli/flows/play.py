@@ -15,6 +15,7 @@ from typing import Any
 
 from wscli.client.session import Session
 from wscli.errors import WscliError
+from wscli.flows.runner import before_interrupt
 from wscli.options import ConnectOptions
 from wscli.protocol.codes import close_code_name
 from wscli.protocol.events import Closed, Failed, Message
@@ -63,7 +64,6 @@ class _Player:
 
     async def next_message(self, deadline: float, what: str) -> str | bytes:
         """The next received message that no ``ignore`` pattern skips."""
-        loop = asyncio.get_running_loop()
         while True:
             while self.inbox:
                 message = self.inbox.pop(0)
@@ -73,17 +73,19 @@ class _Player:
                 return message
             if self.closed is not None:
                 raise self.closed_under(what)
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                raise _Failed(
-                    ExitStatus.TIMEOUT,
-                    f"timed out after {self.script.timeout:g} s waiting for {what}",
-                    *self.skipped_lines(),
-                )
-            self.arrived.clear()
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(remaining):  # no task per wait
-                    await self.arrived.wait()
+            await self._arrival(
+                deadline, f"timed out after {self.script.timeout:g} s waiting for {what}"
+            )
+
+    async def _arrival(self, deadline: float, late: str) -> None:
+        """Wait for the next events (or the deadline: then fail with ``late``)."""
+        remaining = deadline - asyncio.get_running_loop().time()
+        if remaining <= 0:
+            raise _Failed(ExitStatus.TIMEOUT, late, *self.skipped_lines())
+        self.arrived.clear()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(remaining):  # no task per wait
+                await self.arrived.wait()
 
     def closed_under(self, what: str) -> _Failed:
         closed = self.closed
@@ -163,21 +165,12 @@ class _Player:
             )
 
     async def _expect_close(self, step: Step, deadline: float) -> None:
-        loop = asyncio.get_running_loop()
         while self.closed is None:
             while self.inbox:
                 self.skipped.append(_short(self.inbox.pop(0)))
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                raise _Failed(
-                    ExitStatus.TIMEOUT,
-                    f"the server did not close within {self.script.timeout:g} s",
-                    *self.skipped_lines(),
-                )
-            self.arrived.clear()
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(remaining):  # no task per wait
-                    await self.arrived.wait()
+            await self._arrival(
+                deadline, f"the server did not close within {self.script.timeout:g} s"
+            )
         closed = self.closed
         wanted = f"{step.code}" + (f' "{step.reason}"' if step.reason is not None else "")
         got = f"{closed.code}" + (f' "{closed.reason}"' if closed.reason else "")
@@ -235,10 +228,12 @@ async def play(
 
     try:
         try:
-            opened = await _first(session.open(), interrupt)
+            opened = await before_interrupt(session.open(), interrupt)
         except WscliError as error:
             return result(error.status, error.message)
-        if not opened or not await _first(run_steps(), interrupt):  # one task for all steps
+        if not opened or not await before_interrupt(
+            run_steps(), interrupt
+        ):  # one task for all steps
             line = steps[len(results)].line if len(results) < len(steps) else 0
             return result(ExitStatus.INTERRUPTED, "interrupted", line)
         return ended[0]
@@ -246,20 +241,6 @@ async def play(
         if session.ready_state.value < 2:
             await _close_quietly(session, 1001 if interrupt.is_set() else 1000)
         pump.cancel()
-
-
-async def _first(work: Any, interrupt: asyncio.Event) -> bool:
-    """Run ``work`` unless the interrupt comes first; True when it finished."""
-    task = asyncio.ensure_future(work)
-    stop = asyncio.ensure_future(interrupt.wait())
-    await asyncio.wait([task, stop], return_when=asyncio.FIRST_COMPLETED)
-    stop.cancel()
-    if task.done():
-        task.result()
-        return True
-    task.cancel()
-    await asyncio.gather(task, return_exceptions=True)
-    return False
 
 
 async def _close_quietly(session: Session, code: int) -> None:

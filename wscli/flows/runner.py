@@ -9,7 +9,7 @@ from wscli.output import StatusWriter
 from wscli.protocol.verdict import Verdict
 from wscli.status import ExitStatus
 
-__all__ = ["Main", "exit_status_of"]
+__all__ = ["Main", "before_interrupt", "exit_status_of"]
 
 #: A command's coroutine: given the interrupt event (set by Ctrl-C or SIGTERM), it returns
 #: the verdict, or raises a WscliError.
@@ -57,3 +57,17 @@ def exit_status_of(main: Main, status: StatusWriter, *, debug: bool) -> int:
     if verdict.message is not None:
         status.error(WscliError(verdict.message, verdict.hint))
     return verdict.status
+
+
+async def before_interrupt(work: Awaitable[object], interrupt: asyncio.Event) -> bool:
+    """Run ``work`` unless Ctrl-C comes first (then cancel it and return False)."""
+    task = asyncio.ensure_future(work)
+    stop = asyncio.ensure_future(interrupt.wait())
+    await asyncio.wait([task, stop], return_when=asyncio.FIRST_COMPLETED)
+    stop.cancel()
+    if task.done():
+        task.result()
+        return True
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    return False

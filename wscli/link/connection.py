@@ -273,8 +273,7 @@ class Link(HandshakeFacts):
         keep the order."""
         ws = self._ws
         if self._outgoing or self._sent_close is not None or ws.paused:
-            for data in messages:
-                self.send(data)
+            self.send_many(messages)
         else:
             echoed = messages[: ws.write_frames(messages)]
             self._sent(echoed, batch_size(echoed), queued=False)

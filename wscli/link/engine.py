@@ -162,10 +162,6 @@ class EngineConnection(Connection):
 
     def process_event(self, event: Any) -> None:
         # Called for every frame: kept lean (data frames do not reach the library).
-        if type(event) is str or type(event) is bytes:  # a whole message (see FastParse)
-            if not self._state.invalid:
-                self._deliver(event)
-            return
         opcode = getattr(event, "opcode", None)  # handshake messages have none
         if opcode is _TEXT or opcode is _BINARY or opcode is _CONT:
             self._assemble(event)

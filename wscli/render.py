@@ -9,6 +9,7 @@ from typing import Any
 from wscli.options import BinaryView
 from wscli.protocol.codes import close_code_name
 from wscli.protocol.events import Closed, Event, Failed, Message, Opened, Ping, Pong
+from wscli.protocol.target import SECRET_HEADERS
 
 __all__ = [
     "clients_table",
@@ -30,7 +31,6 @@ __all__ = [
 # separators and bidi overrides that can disguise text on a terminal.
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _UNSAFE_ALL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-_SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
 
 
 def _escape_char(match: re.Match[str]) -> str:
@@ -214,7 +214,7 @@ def control_line(event: Ping | Pong) -> str:
 
 def mask_header(name: str, value: str) -> str:
     """The value to show for a header: secrets become ``***``, keeping the auth scheme."""
-    if name.lower() not in _SECRET_HEADERS:
+    if name.lower() not in SECRET_HEADERS:
         return value
     scheme, _, rest = value.partition(" ")
     if rest and name.lower().endswith("authorization"):

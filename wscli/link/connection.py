@@ -64,6 +64,7 @@ class Link(HandshakeFacts):
         "latency",
         "messages_in",
         "messages_out",
+        "on_control",
         "on_message",
         "report_sent",
     )
@@ -93,6 +94,8 @@ class Link(HandshakeFacts):
         #: Called with every received message (server modes: broadcast, exec); what it
         #: returns, if not None, is awaited with reading paused (backpressure).
         self.on_message: Callable[[str | bytes], Awaitable[None] | None] | None = None
+        #: Called with every ping and pong, in or out (``listen --script`` waits on pings).
+        self.on_control: Callable[[Ping | Pong], None] | None = None
         #: Send every received message back (``listen --echo``); reading pauses while the
         #: socket does not take the echoes.
         self.echo = False
@@ -295,6 +298,8 @@ class Link(HandshakeFacts):
     def report_control(self, event: Ping | Pong) -> None:
         """The engine's hook: a ping or pong frame, in or out."""
         self._events.put_nowait(event)
+        if self.on_control is not None:
+            self.on_control(event)
 
     def connection_lost(self) -> None:
         """The engine's hook: the connection is CLOSED; report how it ended."""

@@ -305,7 +305,7 @@ class EngineConnection(Connection):
         try:
             while True:
                 await asyncio.sleep(self.ping_interval - latency)
-                pong = await self.ping()
+                pong = await self.ping(keepalive=True)
                 sent = self.loop.time()
                 if self.ping_timeout is None:
                     continue
@@ -337,13 +337,13 @@ class EngineConnection(Connection):
             except TimeoutError:
                 continue  # data arrived meanwhile: the peer is alive, wait on
 
-    async def ping(self, data: DataLike | None = None) -> Any:
+    async def ping(self, data: DataLike | None = None, *, keepalive: bool = False) -> Any:
         payload = os.urandom(4) if data is None else data
         waiter = await super().ping(payload)
         hooks = self.hooks_of(self)
         if hooks is not None:
             raw = payload.encode() if isinstance(payload, str) else bytes(payload)
-            hooks.report_control(Ping(raw, "out"))
+            hooks.report_control(Ping(raw, "out", keepalive=keepalive))
         return waiter
 
 

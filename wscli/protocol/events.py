@@ -96,9 +96,15 @@ class _Control(Slotted):
 
 
 class Ping(_Control):
-    """A ping frame, sent or received."""
+    """A ping frame, sent or received; ``keepalive``: sent by the keepalive, not asked for."""
 
-    __slots__ = ()
+    __slots__ = ("keepalive",)
+
+    def __init__(
+        self, data: bytes, direction: Direction, at: float | None = None, *, keepalive: bool = False
+    ) -> None:
+        super().__init__(data, direction, at)
+        self.keepalive = keepalive
 
 
 class Pong(_Control):

@@ -7,9 +7,19 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 from wscli.errors import UsageError
 
-__all__ = ["Target", "basic_auth_header", "parse_auth", "parse_header", "parse_size", "parse_url"]
+__all__ = [
+    "SECRET_HEADERS",
+    "Target",
+    "basic_auth_header",
+    "parse_auth",
+    "parse_header",
+    "parse_size",
+    "parse_url",
+]
 
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+#: Headers whose values are credentials: masked on screen, never recorded.
+SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
 _MANAGED = {"upgrade", "connection", "sec-websocket-key", "sec-websocket-version"}
 _SUGGEST = {"http": "ws", "https": "wss"}
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]i?b?|b)?\s*$", re.IGNORECASE)

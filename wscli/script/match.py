@@ -7,7 +7,8 @@
   any value and captures it (or, once captured, must equal it).
 - ``/REGEX/`` (``/.../i``: ignoring case) is searched in the text; its named groups
   capture.
-- Anything else must equal the whole message; ``<hex``/``<base64`` a binary message.
+- Anything else must equal the whole message; ``<hex``/``<base64`` a binary message;
+  ``<quoted "..."`` the text the JSON string holds.
 
 ``{{name}}`` elsewhere is replaced by its value: JSON-encoded inside JSON, plain text
 elsewhere (a regex gets it escaped).
@@ -16,12 +17,21 @@ elsewhere (a regex gets it escaped).
 import base64
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
 from wscli.script.syntax import NAME, Script, ScriptError, Step, names_in
 
-__all__ = ["Outcome", "captures_of", "check_names", "expect", "fill", "payload_of"]
+__all__ = [
+    "Outcome",
+    "captures_of",
+    "check_names",
+    "expect",
+    "fill",
+    "needed_names",
+    "payload_of",
+    "quoted_text",
+]
 
 _WHOLE = re.compile(r"\{\{([A-Za-z_][A-Za-z0-9_.-]*)\}\}")
 _REGEX = re.compile(r"^/(.*)/(i?)$", re.DOTALL)
@@ -36,6 +46,10 @@ class Outcome(NamedTuple):
     difference: str = ""
 
 
+#: The outcome of a match that captured nothing (shared: treat it as read-only).
+_MATCHED = Outcome(True, {})
+
+
 def _json_pattern(arg: str) -> Any:
     """The JSON object or array ``arg`` holds, or _MISSING."""
     if not arg.lstrip().startswith(("{", "[")):
@@ -46,8 +60,11 @@ def _json_pattern(arg: str) -> Any:
         return _MISSING
 
 
-def captures_of(arg: str, captured: set[str]) -> set[str]:
+def captures_of(step: Step, captured: set[str]) -> set[str]:
     """The names an expectation captures (those not ``captured`` already)."""
+    arg = step.arg
+    if step.form != "text" or ("{{" not in arg and "(?P<" not in arg):
+        return set()
     pattern = _json_pattern(arg)
     if pattern is not _MISSING:
         found: set[str] = set()
@@ -91,6 +108,8 @@ def fill(arg: str, values: Mapping[str, Any]) -> str:
 
 def payload_of(step: Step, values: Mapping[str, Any], read_file: Any = None) -> str | bytes:
     """What a send step sends (``read_file(path)`` reads ``>file``)."""
+    if step.form == "quoted":
+        return quoted_text(step.arg, values)
     arg = fill(step.arg, values)
     if step.form == "hex":
         return bytes.fromhex(arg)
@@ -101,8 +120,20 @@ def payload_of(step: Step, values: Mapping[str, Any], read_file: Any = None) -> 
     return arg
 
 
+def quoted_text(arg: str, values: Mapping[str, Any]) -> str:
+    """The text of a ``quoted`` step: its names filled in JSON-escaped, then the JSON
+    string decoded (so ``{\\u007b`` stands for a literal ``{{``)."""
+    filled = NAME.sub(lambda m: json.dumps(_plain(values[m.group(1)]))[1:-1], arg)
+    text = json.loads(filled)
+    assert isinstance(text, str)  # checked by the parser
+    return text
+
+
 def expect(step: Step, message: str | bytes, values: Mapping[str, Any]) -> Outcome:
     """Match ``message`` against an expect or skip-to step, with ``values`` known."""
+    arg = step.arg
+    if message == arg and step.form == "text" and arg[:1] not in "{[/ \t" and "{{" not in arg:
+        return _MATCHED  # the common case: plain text, the same
     if step.form in ("hex", "base64"):
         wanted = payload_of(step, values)
         if isinstance(message, bytes) and message == wanted:
@@ -110,6 +141,11 @@ def expect(step: Step, message: str | bytes, values: Mapping[str, Any]) -> Outco
         return Outcome(False, {}, f"expected binary {_show(wanted)}, got {_show(message)}")
     if isinstance(message, bytes):
         return Outcome(False, {}, f"expected a text message, got binary {_show(message)}")
+    if step.form == "quoted":
+        wanted_text = quoted_text(step.arg, values)
+        if message == wanted_text:
+            return Outcome(True, {})
+        return Outcome(False, {}, f"expected {_show(wanted_text)}, got {_show(message)}")
     pattern = _json_pattern(step.arg)
     if pattern is not _MISSING:
         try:
@@ -128,7 +164,7 @@ def expect(step: Step, message: str | bytes, values: Mapping[str, Any]) -> Outco
         return Outcome(True, {k: v for k, v in found.groupdict().items() if v is not None})
     wanted_text = fill(step.arg, values)
     if message == wanted_text:
-        return Outcome(True, {})
+        return _MATCHED
     return Outcome(False, {}, f"expected {_show(wanted_text)}, got {_show(message)}")
 
 
@@ -187,30 +223,51 @@ def _cut(text: str, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def check_names(script: Script, known: Mapping[str, str]) -> None:
+def check_names(script: Script, known: Mapping[str, str], *, side: str = "client") -> None:
     """Every ``{{name}}`` is captured by an earlier expectation, or in ``known`` (--var
-    and the environment); raise ScriptError naming the first line where one is not."""
-    captured: set[str] = set()
-    for _name, value, number in script.options:
-        _resolved(names_in(value), captured, known, script.path, number)
-    if script.url is not None:
-        _resolved(names_in(script.url), captured, known, script.path, 0)
-    for step in script.steps:
-        new = captures_of(step.arg, captured) if step.kind in ("expect", "skip-to") else set()
-        _resolved(
-            [n for n in names_in(step.arg) if n not in new], captured, known, script.path, step.line
-        )
-        captured |= new
+    and the environment); raise ScriptError naming the first line where one is not.
 
-
-def _resolved(
-    names: list[str], captured: set[str], known: Mapping[str, str], path: str, number: int
-) -> None:
-    for name in names:
-        if name not in captured and name not in known:
+    ``side``: ``client`` (``wscli run``: ``<`` lines capture) or ``server`` (``listen
+    --script``: ``>`` lines capture, and what ``<`` lines send must be known)."""
+    for name, number in _uncaptured(script, side):
+        if name not in known:
+            hint = f"capture it with a pattern, or pass --var {name}=VALUE"
+            if side == "server":
+                hint = f"the server sends it here: pass --var {name}=VALUE"
             raise ScriptError(
-                path,
+                script.path,
                 number,
                 f"{{{{{name}}}}} is not captured before this line, nor given",
-                f"capture it with a pattern, or pass --var {name}=VALUE",
+                hint,
             )
+
+
+def needed_names(script: Script, side: str = "client") -> list[str]:
+    """The names a script uses that it does not capture first (what --var must give),
+    in order of first use."""
+    return list(dict.fromkeys(name for name, _ in _uncaptured(script, side)))
+
+
+def _uncaptured(script: Script, side: str) -> Iterator[tuple[str, int]]:
+    """Each use of a name that no earlier expectation captures: ``(name, line)``."""
+    server = side == "server"
+    if not server:
+        for _name, value, number in script.options:
+            yield from ((name, number) for name in names_in(value))
+        if script.url is not None:
+            yield from ((name, 0) for name in names_in(script.url))
+    captured: set[str] = set()
+    expectations = ("send",) if server else ("expect", "skip-to")
+    for step in script.steps:
+        if server and step.kind != "send" and step.form == "text" and _REGEX.match(step.arg):
+            raise ScriptError(
+                script.path,
+                step.line,
+                f"listen --script cannot send a /regex/: {step.arg}",
+                "write the message itself (a JSON pattern is sent with its names filled)",
+            )
+        new = captures_of(step, captured) if step.kind in expectations else set()
+        for name in names_in(step.arg + (step.reason or "")):
+            if name not in new and name not in captured:
+                yield name, step.line
+        captured |= new

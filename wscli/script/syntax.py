@@ -7,8 +7,10 @@
     subprotocol graphql-transport-ws    connect option by its long name
     timeout 5
     ignore /"type":"ka"/
+    pipeline yes                        send ahead of the replies (see Script.pipeline)
     > {"type":"connection_init"}        send text (the rest of the line)
     >hex 00ff41                         send binary (also >base64, >file PATH)
+    >quoted "two\\nlines"                text as a JSON string: exact, any character
     < {"type":"connection_ack"}         expect the next message
     <~ /"type":"complete"/              skip other messages until one matches
     <hex 00ff41                         expect a binary message (also <base64)
@@ -23,19 +25,20 @@
 
 import base64
 import binascii
+import json
 import re
 from typing import NamedTuple
 
 from wscli.errors import UsageError
-from wscli.protocol.codes import validate_close
+from wscli.protocol.codes import parse_expected_code, validate_close
 
 __all__ = ["NAME", "Script", "ScriptError", "Step", "names_in", "parse_script"]
 
 #: ``{{name}}``: a captured value, a --var, or an environment variable.
 NAME = re.compile(r"\{\{([A-Za-z_][A-Za-z0-9_.-]*)\}\}")
-_STEP = re.compile(r"^(>|<~|<)(hex|base64|file)?(?: (.*))?$")
+_STEP = re.compile(r"^(>|<~|<)(hex|base64|file|quoted)?(?: (.*))?$")
 _REGEX = re.compile(r"^/(.*)/(i?)$", re.DOTALL)
-_OWN_SETTINGS = ("url", "timeout", "ignore")
+_KINDS = {">": "send", "<": "expect", "<~": "skip-to"}
 
 
 class ScriptError(UsageError):
@@ -67,6 +70,9 @@ class Script(NamedTuple):
     #: Connect options by long name, in order: (name, value, line).
     options: tuple[tuple[str, str, int], ...]
     steps: tuple[Step, ...]
+    #: Send without waiting for the expectations before (unless a send needs a name
+    #: one of them captures); ``pipeline yes``.
+    pipeline: bool = False
 
 
 def parse_script(text: str, path: str) -> Script:
@@ -76,9 +82,20 @@ def parse_script(text: str, path: str) -> Script:
     ignore: list[re.Pattern[str]] = []
     options: list[tuple[str, str, int]] = []
     steps: list[Step] = []
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.rstrip("\r")
-        if not line.strip() or line.lstrip().startswith("#"):
+    pipeline = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        first = line[:1]
+        if first == ">" or first == "<":
+            match = _STEP.match(line)
+            if match is not None and match.group(2) is None:  # plain text
+                arg = match.group(3) or ""
+                if first == ">":
+                    steps.append(Step(number, line, "send", "text", arg))
+                    continue
+                if not arg.startswith("/"):  # not a /regex/ to check
+                    steps.append(Step(number, line, _KINDS[match.group(1)], "text", arg))
+                    continue
+        elif not line.strip() or line.lstrip().startswith("#"):
             continue
         step = _step(line, number, path)
         if step is not None:
@@ -100,13 +117,17 @@ def parse_script(text: str, path: str) -> Script:
             timeout = _seconds(value, path, number)
         elif name == "ignore":
             ignore.append(_regex(value, path, number, needed=True))  # type: ignore[arg-type]
+        elif name == "pipeline":
+            if value.lower() not in ("yes", "no"):
+                raise ScriptError(path, number, f"pipeline: not yes or no: {value!r}", None)
+            pipeline = value.lower() == "yes"
         else:
             options.append((name, value, number))
-    return Script(path, url, timeout, tuple(ignore), tuple(options), tuple(steps))
+    return Script(path, url, timeout, tuple(ignore), tuple(options), tuple(steps), pipeline)
 
 
 _STEPS_HINT = (
-    "settings (url, timeout, ignore, connect options) come first, then steps: >, <, <~, "
+    "settings (url, timeout, ignore, pipeline, connect options) come first, then steps: >, <, <~, "
     "ping, sleep, close, expect-close"
 )
 
@@ -116,12 +137,12 @@ def _step(line: str, number: int, path: str) -> Step | None:
     match = _STEP.match(line)
     if match is not None:
         mark, form, arg = match.group(1), match.group(2) or "text", match.group(3) or ""
-        kind = {">": "send", "<": "expect", "<~": "skip-to"}[mark]
+        kind = _KINDS[mark]
         if form == "file" and kind != "send":
             raise ScriptError(path, number, f"{mark}file: only a send reads a file", _STEPS_HINT)
-        if kind == "skip-to" and form != "text":
+        if kind == "skip-to" and form not in ("text", "quoted"):
             raise ScriptError(path, number, f"<~{form}: <~ takes a pattern", _STEPS_HINT)
-        if "{{" not in arg:
+        if "{{" not in arg or form == "quoted":
             _check_payload(form, arg, path, number)
         if form == "text" and kind != "send":
             _regex(arg, path, number, needed=False)
@@ -150,7 +171,10 @@ def _close_step(word: str, rest: str, line: str, number: int, path: str) -> Step
             path, number, f"not a close code: {code_text!r}", "e.g. close 4000 done"
         ) from None
     try:
-        validate_close(code, reason)
+        if word == "close":
+            validate_close(code, reason)
+        else:
+            parse_expected_code(code_text)  # 1005 and 1006 too: a close may be reported so
     except UsageError as error:
         raise ScriptError(path, number, error.message, error.hint) from None
     return Step(number, line, word, code=code, reason=reason if reason or word == "close" else None)
@@ -186,12 +210,15 @@ def _check_payload(form: str, arg: str, path: str, number: int) -> None:
             bytes.fromhex(arg)
         elif form == "base64":
             base64.b64decode(arg, validate=True)
+        elif form == "quoted" and not isinstance(json.loads(NAME.sub("", arg)), str):
+            raise ValueError(arg)
     except (ValueError, binascii.Error):
-        raise ScriptError(path, number, f"not valid {form}: {arg!r}", None) from None
+        hint = '>quoted "line one\\nline two" (a JSON string)' if form == "quoted" else None
+        raise ScriptError(path, number, f"not valid {form}: {arg!r}", hint) from None
     if form == "file" and not arg:
         raise ScriptError(path, number, ">file needs a path", ">file payload.bin")
 
 
 def names_in(text: str) -> list[str]:
     """The ``{{names}}`` in ``text``, in order."""
-    return NAME.findall(text)
+    return NAME.findall(text) if "{{" in text else []

@@ -18,6 +18,7 @@ __all__ = [
     "ListenMode",
     "ListenOptions",
     "OutputOptions",
+    "RecordOptions",
     "WaitRules",
 ]
 
@@ -28,7 +29,7 @@ BinaryView = Literal["hex", "base64", "text", "raw"]
 #: The views a terminal shows (no raw bytes), in the order completion offers them.
 SCREEN_VIEWS: tuple[BinaryView, ...] = ("hex", "base64", "text")
 ColorChoice = Literal["auto", "always", "never"]
-ListenMode = Literal["default", "echo", "broadcast", "exec"]
+ListenMode = Literal["default", "echo", "broadcast", "exec", "script"]
 
 #: Default --max-size: big enough that a large JSON document never fails.
 DEFAULT_MAX_SIZE = 64 * 1024 * 1024
@@ -59,6 +60,14 @@ class ConnectOptions(NamedTuple):
     ping_timeout: float | None = 20.0
     close_timeout: float = 10.0
     unix_socket: str | None = None
+
+
+class RecordOptions(NamedTuple):
+    """``connect --record FILE``: where the script goes, and the connection options that
+    were given, as settings (``(long name, value)``)."""
+
+    path: str
+    settings: tuple[tuple[str, str], ...] = ()
 
 
 class ListenOptions(NamedTuple):

@@ -2,10 +2,11 @@
 stderr."""
 
 import contextlib
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Literal
 
 from wscli.env import Env
-from wscli.errors import OutputClosed, WscliError
+from wscli.errors import OutputClosed, UsageError, WscliError
 from wscli.options import OutputOptions
 from wscli.protocol.codes import NORMAL_CLOSE_CODES
 from wscli.protocol.events import Closed, Event, Failed, Message, Opened, Ping, Pong
@@ -24,7 +25,7 @@ from wscli.render import (
 if TYPE_CHECKING:
     from rich.console import Console
 
-__all__ = ["Output", "StatusWriter", "StdoutSink", "Tone", "close_tone"]
+__all__ = ["Output", "ScriptRecorder", "StatusWriter", "StdoutSink", "Tone", "close_tone"]
 
 Tone = Literal["info", "good", "warn", "bad"]
 _STYLES: dict[Tone, str] = {"info": "dim", "good": "green", "warn": "yellow", "bad": "bold red"}
@@ -130,11 +131,19 @@ class Output(StdoutSink):
         self.status = StatusWriter(env, options)
         self._terminal = env.stdout_isatty
         self._opened = False
+        #: connect --record's script file, when asked for.
+        self.recorder: ScriptRecorder | None = None
 
     @property
     def wants_sent(self) -> bool:
-        """Whether message-out events are written (only --jsonl shows what was sent)."""
-        return self.options.jsonl
+        """Whether message-out events are written (--jsonl and --record show what was
+        sent)."""
+        return self.options.jsonl or self.recorder is not None
+
+    def flush(self) -> None:
+        if self.recorder is not None:
+            self.recorder.flush()
+        super().flush()
 
     def listening(self, url: str) -> None:
         """Announce ``listen``'s readiness: a status line, and a ``listening`` event with
@@ -146,6 +155,11 @@ class Output(StdoutSink):
 
     def event(self, event: Event, conn_id: int | None = None) -> None:
         """Write one event where it belongs; ``conn_id``: the ``listen`` client's number."""
+        if self.recorder is not None:
+            self.recorder.record((event,))
+        self._event(event, conn_id)
+
+    def _event(self, event: Event, conn_id: int | None) -> None:
         options = self.options
         if options.jsonl:
             self._write(
@@ -173,6 +187,8 @@ class Output(StdoutSink):
 
     def received(self, messages: list[Message], conn_id: int | None = None) -> None:
         """Received messages, as :meth:`event` writes each (text into a pipe at once)."""
+        if self.recorder is not None:
+            self.recorder.record(messages)
         options = self.options
         if not (options.jsonl or options.timestamps or self._terminal) and self.show_messages:
             try:
@@ -183,7 +199,7 @@ class Output(StdoutSink):
                 self._write((text + "\n").encode("utf-8", errors="surrogateescape"))
                 return
         for message in messages:
-            self.event(message, conn_id)
+            self._event(message, conn_id)
 
     def _write_data(self, message: Message, conn_id: int | None) -> None:
         options = self.options
@@ -223,3 +239,44 @@ def close_tone(event: Closed) -> Tone:
     if event.code == 1006:
         return "bad"
     return "good" if event.was_clean and event.code in NORMAL_CLOSE_CODES else "warn"
+
+
+class ScriptRecorder:
+    """``connect --record FILE``: the session as a script (:mod:`wscli.script.record`),
+    written as it goes, whole lines at a time, so a killed session leaves a valid file."""
+
+    def __init__(self, path: str, header: list[str]) -> None:
+        from wscli.script.record import event_lines
+
+        self._event_lines = event_lines
+        self.path = path
+        try:
+            self._file = open(path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
+        except OSError as error:
+            raise UsageError(
+                f"cannot write --record {path}: {error.strerror or error}",
+                "give a file in a folder you can write to",
+            ) from None
+        self._lines: list[str] = header
+        self._opened = 0
+        self.flush()
+
+    def record(self, events: Iterable[Event]) -> None:
+        """Add the steps these events become (written by :meth:`flush`)."""
+        for event in events:
+            if isinstance(event, Opened):
+                self._opened += 1
+                if self._opened > 1:
+                    self._lines.append(f"# connection {self._opened} (--reconnect) from here")
+            self._lines.extend(self._event_lines(event))
+
+    def flush(self) -> None:
+        if self._lines:
+            with contextlib.suppress(OSError, ValueError):  # a full disk ends the record
+                self._file.write("\n".join(self._lines) + "\n")
+                self._file.flush()
+            self._lines = []
+
+    def close(self) -> None:
+        self.flush()
+        self._file.close()

@@ -11,12 +11,14 @@ from wscli.cli.shared_options import (
     connect_options,
     connection_options,
     current_env,
+    given_settings,
     option,
     output_options,
     output_settings,
     wait_options,
     wait_rules,
 )
+from wscli.options import RecordOptions
 from wscli.protocol.payload import decode_input
 
 __all__ = ["connect_command"]
@@ -39,11 +41,23 @@ __all__ = ["connect_command"]
     help="On a terminal: when the connection closes, connect again (exponential backoff "
     "with jitter; -x messages are sent again); never after a TLS failure or an HTTP 4xx.",
 )
+@option(
+    "--record",
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="Write the session to FILE as a script for wscli run, as it goes: the settings"
+    " given (credentials replaced by names), > for each message sent, < for each one"
+    " received, pings, and the close.",
+)
 @connection_options
 @output_options
 @wait_options
 def connect_command(
-    url: str | None, first_messages: tuple[str, ...], reconnect: bool, **values: Any
+    url: str | None,
+    first_messages: tuple[str, ...],
+    reconnect: bool,
+    record: str | None,
+    **values: Any,
 ) -> int:
     """Connect to URL; stdin lines become messages, received messages go to stdout.
 
@@ -65,13 +79,30 @@ def connect_command(
         for i, m in enumerate(first_messages, start=1)
     ]
     options = connect_options(url, values)
+    recording = None
+    if record is not None:
+        settings = tuple(given_settings(click.get_current_context()))
+        recording = RecordOptions(record, settings)
     env = current_env()
     if env.interactive and not output.jsonl:
         from wscli.repl.start import interact
 
-        return interact(env, options, output, first_messages=initial, reconnect=reconnect)
+        return interact(
+            env,
+            options,
+            output,
+            first_messages=initial,
+            reconnect=reconnect,
+            record=recording,
+        )
     from wscli.flows.entry import STDIN, exchange_messages
 
     return exchange_messages(
-        env, options, output, rules, items=[*initial, STDIN] if initial else None, input_format=fmt
+        env,
+        options,
+        output,
+        rules,
+        items=[*initial, STDIN] if initial else None,
+        input_format=fmt,
+        record=recording,
     )

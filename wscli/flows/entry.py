@@ -11,11 +11,17 @@ from contextlib import asynccontextmanager
 from wscli.env import Env
 from wscli.flows.runner import exit_status_of
 from wscli.flows.stdin import Payload
-from wscli.options import ConnectOptions, InputFormat, OutputOptions, WaitRules
-from wscli.output import Output, StatusWriter
+from wscli.options import ConnectOptions, InputFormat, OutputOptions, RecordOptions, WaitRules
+from wscli.output import Output, ScriptRecorder, StatusWriter
 from wscli.protocol.verdict import Verdict
 
-__all__ = ["STDIN", "close_and_report", "connect_target", "exchange_messages"]
+__all__ = [
+    "STDIN",
+    "close_and_report",
+    "connect_target",
+    "exchange_messages",
+    "start_recording",
+]
 
 #: Stands for "stdin lines here" among send's messages.
 STDIN = object()
@@ -29,10 +35,13 @@ def exchange_messages(
     *,
     items: Sequence[Payload | object] | None,
     input_format: InputFormat,
+    record: RecordOptions | None = None,
 ) -> int:
     """``connect`` (``items`` None: stdin alone) or ``send`` (``items``: the messages, with
     :data:`STDIN` where stdin's lines go); return the exit status."""
     output = Output(env, output_options)
+    if record is not None:
+        output.recorder = start_recording(record, options.url)
 
     async def main(interrupt: asyncio.Event) -> Verdict:
         from wscli.client.session import Session
@@ -49,7 +58,26 @@ def exchange_messages(
                 return await exchange.carry_out(stdin)
             return await exchange.carry_out(_in_order(items, stdin))
 
-    return exit_status_of(main, output.status, debug=output_options.debug)
+    try:
+        return exit_status_of(main, output.status, debug=output_options.debug)
+    finally:
+        if output.recorder is not None:
+            output.recorder.close()
+
+
+def start_recording(record: RecordOptions, url: str | None) -> ScriptRecorder:
+    """Open ``connect --record``'s file and write the script's settings.
+
+    Raises:
+        UsageError: the file cannot be written.
+    """
+    from datetime import UTC, datetime
+
+    from wscli.script.record import header_lines
+
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    note = f"recorded by wscli connect --record, {when}; play it back: wscli run {record.path}"
+    return ScriptRecorder(record.path, header_lines(url, record.settings, note=note))
 
 
 @asynccontextmanager

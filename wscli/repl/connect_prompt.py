@@ -18,6 +18,7 @@ from wscli.client.session import Session
 from wscli.env import Env
 from wscli.errors import UsageError
 from wscli.options import BinaryView, WaitRules
+from wscli.output import ScriptRecorder
 from wscli.protocol.events import Event, ReadyState
 from wscli.protocol.verdict import Verdict, judge
 from wscli.repl import inputs as i
@@ -43,6 +44,7 @@ class ConnectPrompt(PromptBase):
         timestamps: bool = False,
         show_ping_pong: bool = False,
         reconnect: bool = False,
+        recorder: ScriptRecorder | None = None,
     ) -> None:
         super().__init__(
             env,
@@ -51,6 +53,7 @@ class ConnectPrompt(PromptBase):
             timestamps=timestamps,
             show_ping_pong=show_ping_pong,
         )
+        self.recorder = recorder
         self.life = Lifecycle(
             session,
             first_messages=first_messages,
@@ -66,6 +69,9 @@ class ConnectPrompt(PromptBase):
         """Log a batch of events (for /save) and print it above the prompt in one write (a
         burst stays fast)."""
         self._log_events(events)
+        if self.recorder is not None:
+            self.recorder.record(events)
+            self.recorder.flush()
         rendered = (self._render_event(event) for event in events)
         self._show_all([text for text in rendered if text is not None])
 

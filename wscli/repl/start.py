@@ -4,10 +4,10 @@ exit status out."""
 import asyncio
 
 from wscli.env import Env
-from wscli.flows.entry import connect_target
+from wscli.flows.entry import connect_target, start_recording
 from wscli.flows.runner import exit_status_of
 from wscli.flows.serve import start_listener
-from wscli.options import ConnectOptions, ListenOptions, OutputOptions
+from wscli.options import ConnectOptions, ListenOptions, OutputOptions, RecordOptions
 from wscli.output import Output, StatusWriter
 from wscli.protocol.verdict import Verdict
 
@@ -21,9 +21,11 @@ def interact(
     *,
     first_messages: list[str | bytes],
     reconnect: bool = False,
+    record: RecordOptions | None = None,
 ) -> int:
     """``connect``'s prompt; return the exit status."""
     status = StatusWriter(env, output_options)
+    recorder = None if record is None else start_recording(record, options.url)
 
     async def main(interrupt: asyncio.Event) -> Verdict:
         from wscli.client.session import Session
@@ -38,10 +40,15 @@ def interact(
                 timestamps=output_options.timestamps,
                 show_ping_pong=output_options.show_ping_pong,
                 reconnect=reconnect,
+                recorder=recorder,
             )
             return await prompt.interact(interrupt)
 
-    return exit_status_of(main, status, debug=output_options.debug)
+    try:
+        return exit_status_of(main, status, debug=output_options.debug)
+    finally:
+        if recorder is not None:
+            recorder.close()
 
 
 def interact_listen(env: Env, options: ListenOptions, output_options: OutputOptions) -> int:

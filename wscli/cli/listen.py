@@ -5,6 +5,7 @@ from typing import Any
 import click
 from click.core import ParameterSource
 
+from wscli.cli.settings import complete_variables
 from wscli.cli.shared_options import (
     ENVIRONMENT_EPILOG,
     EXIT_EPILOG,
@@ -12,6 +13,7 @@ from wscli.cli.shared_options import (
     option,
     output_options,
     output_settings,
+    script_values,
 )
 from wscli.errors import UsageError
 from wscli.options import ListenMode, ListenOptions
@@ -117,9 +119,32 @@ _SECONDS = click.FloatRange(min=0)
     help="Accept permessage-deflate.",
 )
 @option("--no-page", is_flag=True, help="No browser console page on GET /.")
+@option(
+    "--script",
+    "script_path",
+    metavar="FILE",
+    type=_FILE,
+    help="Play the server's side of this .wscli script with each client (a mock server):"
+    " wait for a message matching each > line, send each < line, close as it says; a"
+    " client that deviates is closed with 1008 (with --once: exit 9).",
+)
+@option(
+    "--var",
+    "variables",
+    multiple=True,
+    metavar="NAME=VALUE",
+    shell_complete=complete_variables,
+    help="A value for {{NAME}} in --script (repeatable; beats the environment variable NAME).",
+)
 @output_options
 def listen_command(
-    port: int, host: str, mode: ListenMode | None, program: str | None, **values: Any
+    port: int,
+    host: str,
+    mode: ListenMode | None,
+    program: str | None,
+    script_path: str | None,
+    variables: tuple[str, ...],
+    **values: Any,
 ) -> int:
     """Listen on PORT (default 8765; 0 picks a free one) for WebSocket clients.
 
@@ -129,13 +154,33 @@ def listen_command(
     stdin lines go to every client (EOF does not stop the server) and client messages go
     to stdout (--jsonl: every event, with the client's "id").
 
-    --echo, --broadcast and --exec do not read stdin. A plain GET / answers a browser
-    console page over the WebSocket API; /healthz answers 200. Ctrl-C or SIGTERM closes
-    every client with 1001 and exits 0.
+    --echo, --broadcast, --exec and --script do not read stdin. A plain GET / answers a
+    browser console page over the WebSocket API; /healthz answers 200. Ctrl-C or SIGTERM
+    closes every client with 1001 and exits 0.
     """
     output = output_settings(values)
+    if script_path is not None:
+        if mode is not None or program is not None:
+            given = f"--{mode}" if mode is not None else "--exec"
+            raise UsageError(f"--script and {given} contradict each other", "give one mode")
+        mode = "script"
     options = _listen_options(port, host, mode, program, values)
     env = current_env()
+    if script_path is not None:
+        from wscli.cli.run import setting_option
+        from wscli.flows.run_scripts import load_scripts
+        from wscli.flows.serve import serve
+
+        known = script_values(variables, env)
+        script = load_scripts([script_path], known, side="server")[0]
+        for name, _, line in script.options:  # a client's settings; checked all the same
+            if name != "auth-env":
+                setting_option(script, name, line)
+        if not options.subprotocols:  # the script's own, as its client offers them
+            settings = [v for n, v, _ in script.options if n == "subprotocol"]
+            offered = [v for v in settings if "{{" not in v]
+            options = options._replace(subprotocols=tuple(offered))
+        return serve(env, options, output, script=script, values=known)
     if env.interactive and options.mode == "default" and not output.jsonl:
         from wscli.repl.start import interact_listen
 

@@ -1,19 +1,19 @@
 """``wscli run``."""
 
-from collections import ChainMap
 from typing import Any
 
 import click
 
+from wscli.cli.settings import complete_variables
 from wscli.cli.shared_options import (
     ENVIRONMENT_EPILOG,
     EXIT_EPILOG,
     connect_options,
-    connection_options,
     current_env,
     option,
+    script_settings,
+    script_values,
 )
-from wscli.errors import UsageError
 from wscli.options import ConnectOptions, OutputOptions
 from wscli.script.syntax import Script, ScriptError
 
@@ -21,12 +21,6 @@ __all__ = ["run_command"]
 
 _TRUE = ("yes", "true", "on", "1")
 _FALSE = ("no", "false", "off", "0")
-
-
-@click.command("script-settings", add_help_option=False)
-@connection_options
-def _settings(**values: Any) -> None:
-    """The connect options a script's settings may give (parsed, never run)."""
 
 
 @click.command("run", epilog=EXIT_EPILOG + ENVIRONMENT_EPILOG)
@@ -37,6 +31,7 @@ def _settings(**values: Any) -> None:
     "variables",
     multiple=True,
     metavar="NAME=VALUE",
+    shell_complete=complete_variables,
     help="A value for {{NAME}} (repeatable; beats the environment variable NAME).",
 )
 @option("--junit", metavar="FILE", type=click.Path(dir_okay=False), help="Write JUnit XML here.")
@@ -68,13 +63,7 @@ def run_command(
     from wscli.flows.run_scripts import load_scripts, run_scripts
 
     env = current_env()
-    given: dict[str, str] = {}
-    for item in variables:
-        name, sep, value = item.partition("=")
-        if not sep or not name:
-            raise UsageError(f"--var {item!r} is not NAME=VALUE", "e.g. --var token=abc")
-        given[name] = value
-    known = ChainMap(given, dict(env.environ))
+    known = script_values(variables, env)
     loaded = load_scripts(list(scripts), known, env.stdin.read)
     output = OutputOptions(
         jsonl=values["jsonl"],
@@ -108,14 +97,7 @@ def script_options(script: Script, url: str, known: Any) -> ConnectOptions:
                 )
             argv += ["--auth", known[value]]
             continue
-        flag = next((p for p in _settings.params if f"--{name}" in p.opts), None)
-        if flag is None:
-            raise ScriptError(
-                script.path,
-                line,
-                f"unknown setting {name!r}",
-                "a connect option's long name, as in config.toml",
-            )
+        flag = setting_option(script, name, line)
         if getattr(flag, "is_flag", False):
             if value.lower() in _TRUE:
                 argv.append(f"--{name}")
@@ -129,9 +111,26 @@ def script_options(script: Script, url: str, known: Any) -> ConnectOptions:
         else:
             argv += [f"--{name}", value]
     try:
-        with _settings.make_context("script", argv[1:]) as ctx:
+        with script_settings.make_context("script", argv[1:]) as ctx:
             return connect_options(url, ctx.params)
     except click.UsageError as error:
         raise ScriptError(
             script.path, 0, error.format_message(), "see wscli connect --help"
         ) from None
+
+
+def setting_option(script: Script, name: str, line: int) -> click.Parameter:
+    """The connect option a script's setting names.
+
+    Raises:
+        ScriptError: no such option.
+    """
+    flag = next((p for p in script_settings.params if f"--{name}" in p.opts), None)
+    if flag is None:
+        raise ScriptError(
+            script.path,
+            line,
+            f"unknown setting {name!r}",
+            "a connect option's long name, as in config.toml",
+        )
+    return flag

@@ -35,10 +35,15 @@ OptionsOf = Callable[[Script, str], ConnectOptions]
 
 
 def load_scripts(
-    paths: list[str], values: Mapping[str, str], stdin: Callable[[], bytes] | None = None
+    paths: list[str],
+    values: Mapping[str, str],
+    stdin: Callable[[], bytes] | None = None,
+    *,
+    side: str = "client",
 ) -> list[Script]:
     """Read every script (a directory: its ``*.wscli`` files, sorted; ``-``: stdin) and
-    check its names. Raises UsageError (ScriptError: file, line, what is wrong)."""
+    check its names for ``side`` (client: ``run``; server: ``listen --script``). Raises
+    UsageError (ScriptError: file, line, what is wrong)."""
     files: list[Path | str] = []
     for name in paths:
         if name == "-" and stdin is not None:
@@ -69,7 +74,7 @@ def load_scripts(
                 f"cannot read {entry}: {exc}", "a script is a UTF-8 text file"
             ) from None
         script = parse_script(text, "stdin" if isinstance(entry, str) else str(entry))
-        check_names(script, values)
+        check_names(script, values, side=side)
         scripts.append(script)
     return scripts
 
@@ -107,6 +112,8 @@ def run_scripts(
                 if output_options.jsonl:
                     output.data(step_json(script, step))
                     output.flush()
+                if step.ok and output_options.quiet:
+                    return
                 lines = step_lines(script, step, verbose=output_options.verbose)
                 for line in lines:
                     status.line(line, "good" if step.ok else "bad", always=not step.ok)

@@ -10,49 +10,109 @@ closes (exit by that close code).
 import asyncio
 import contextlib
 import ipaddress
+import json
 import os
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 from wscli.env import Env
 from wscli.errors import OutputClosed
 from wscli.flows.feed import feed
+from wscli.flows.mock import ScriptOutcome, attach_script
 from wscli.flows.runner import exit_status_of
 from wscli.flows.stdin import Payload, stdin_source
 from wscli.options import ListenOptions, OutputOptions
 from wscli.output import Output
 from wscli.protocol.verdict import Verdict, judge_once
-from wscli.server.listener import Listener
+from wscli.script.syntax import Script
+from wscli.server.listener import Attach, Listener
 from wscli.status import ExitStatus
 
-__all__ = ["serve", "serve_pipe", "start_listener"]
+__all__ = ["report_outcome", "serve", "serve_pipe", "start_listener"]
 
 
-def serve(env: Env, options: ListenOptions, output_options: OutputOptions) -> int:
-    """``listen`` in pipe mode (not on a terminal, or --echo/--broadcast/--exec/--jsonl);
-    return the exit status."""
+def serve(
+    env: Env,
+    options: ListenOptions,
+    output_options: OutputOptions,
+    *,
+    script: Script | None = None,
+    values: Mapping[str, str] | None = None,
+) -> int:
+    """``listen`` in pipe mode (not on a terminal, or --echo/--broadcast/--exec/--script/
+    --jsonl); return the exit status. ``script``: --script's, with ``values`` (--var and
+    the environment) for its names."""
     output = Output(env, output_options)
+    outcomes: list[ScriptOutcome] = []
 
     async def main(interrupt: asyncio.Event) -> Verdict:
-        listener = await start_listener(options, output)
+        attach = None
+        if script is not None:
+
+            def report(outcome: ScriptOutcome) -> None:
+                outcomes.append(outcome)
+                report_outcome(output, script, outcome)
+
+            attach = attach_script(script, values or {}, report)
+        listener = await start_listener(options, output, attach=attach)
         stdin = None
         if options.mode == "default" and not _background_terminal(env):
             stdin = stdin_source(env.stdin, options.input_format)
-        return await serve_pipe(listener, output, stdin=stdin, interrupt=interrupt)
+        verdict = await serve_pipe(listener, output, stdin=stdin, interrupt=interrupt)
+        if script is not None and options.once and outcomes:
+            failed = outcomes[0].failed
+            if failed is None:
+                return Verdict(ExitStatus.OK)
+            return Verdict(ExitStatus.EXPECTATION_FAILED, "the client did not follow the script")
+        return verdict
 
     return exit_status_of(main, output.status, debug=output_options.debug)
 
 
-async def start_listener(options: ListenOptions, output: Output) -> Listener:
-    """Bind (with the page and, for --exec, a program per connection), warn about an
-    --exec open to others, and announce the URL.
+def report_outcome(output: Output, script: Script, outcome: ScriptOutcome) -> None:
+    """How a connection followed ``listen --script``'s script: stderr, and --jsonl."""
+    from wscli.script.report import step_lines
+
+    who = f"client {outcome.conn_id}"
+    failed = outcome.failed
+    if output.options.jsonl:
+        from wscli.render import timestamp
+
+        record: dict[str, object] = {
+            "event": "script",
+            "time": timestamp(time.time()),
+            "id": outcome.conn_id,
+            "script": script.path,
+            "ok": failed is None,
+            "steps": outcome.steps,
+            "seconds": round(outcome.seconds, 6),
+        }
+        if failed is not None:
+            record.update(
+                line=failed.step.line, step=failed.step.source.strip(), details=failed.details
+            )
+        output.data(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
+        output.flush()
+    if failed is None:
+        line = f"{who}: followed {script.path} ({outcome.steps} steps, {outcome.seconds:.2f} s)"
+        output.status.line(line, "good")
+        return
+    for text in step_lines(script, failed):
+        output.status.line(f"{who}: {text}", "bad", always=True)
+
+
+async def start_listener(
+    options: ListenOptions, output: Output, *, attach: Attach | None = None
+) -> Listener:
+    """Bind (with the page and, for --exec, a program per connection; or ``attach``'s
+    hook), warn about an --exec open to others, and announce the URL.
 
     Raises:
         WscliError: the address cannot be bound.
     """
     from wscli.server.page import page_html
 
-    attach = None
     if options.mode == "exec":
         from wscli.flows.program import attach_program
 

@@ -29,14 +29,20 @@ NODE_DIR = Path(__file__).parent / "node"
 SERVER_JS = NODE_DIR / "server.js"
 
 
-def require_node() -> str:
-    """The node executable; skip (fail under CI) when node or the ws package is missing."""
+def require_node(*packages: str) -> str:
+    """The node executable; skip (fail under CI) when node or a package (``ws``, and
+    ``packages``) is missing."""
     node = shutil.which("node")
     problem = None
+    missing = [
+        name
+        for name in ("ws", *packages)
+        if not (NODE_DIR / "node_modules" / name / "package.json").is_file()
+    ]
     if node is None:
         problem = "node is not installed"
-    elif not (NODE_DIR / "node_modules" / "ws" / "package.json").is_file():
-        problem = "the ws package is not installed (run `npm ci` in tests/node)"
+    elif missing:
+        problem = f"the {missing[0]} package is not installed (run `npm ci` in tests/node)"
     if problem is not None:
         if os.environ.get("CI"):
             pytest.fail(f"Node interop server unavailable under CI: {problem}")

@@ -10,6 +10,7 @@ import pytest
 
 from tests.conftest import ScenarioServer, run_wscli
 from tests.node_server import NodeServer
+from tests.timing import TIMEOUT
 
 
 def _script(tmp_path: Path, text: str, name: str = "flow.wscli") -> str:
@@ -265,3 +266,25 @@ def test_ctrl_c_closes_with_1001_and_exits_130(server: ScenarioServer, tmp_path:
     record = server.last()
     assert record.closed.wait(TIMEOUT) and record.close_code == 1001
     assert "1 script: 0 passed, 1 failed" in stderr.rest()
+
+
+@pytest.mark.parametrize(
+    ("script", "reached"),
+    [
+        ("> a\n< x\n> b\n< y\n> c\n", ["a"]),  # lock-step: b waits for "x"
+        ("pipeline yes\n> a\n< x\n> b\n< y\n> c\n", ["a", "b", "c"]),
+        # a send that uses a name waits for the expectation that captures it
+        ("pipeline yes\n> a\n< /(?P<v>.+)/\n> got {{v}}\n", ["a"]),
+        # a ping, a sleep or a close is a barrier: later sends wait for it
+        ("pipeline yes\n> a\n< x\nping\n> b\n", ["a"]),
+    ],
+)
+def test_pipeline_sends_ahead_of_the_expectations_unless_they_must_wait(
+    server: ScenarioServer, tmp_path: Path, script: str, reached: list[str]
+) -> None:
+    path = _script(tmp_path, "timeout 0.3\n" + script)
+    result = run_wscli("run", path, "--url", server.url("/sink"), expect=6)
+    assert "timed out after 0.3 s waiting for" in result.stderr
+    record = server.last()
+    assert record.closed.wait(TIMEOUT)
+    assert record.messages == reached

@@ -8,20 +8,20 @@ out, 3/4/5: no connection, 7/8: the connection closed under a step, 130: interru
 import asyncio
 import contextlib
 import time
-from collections import ChainMap
+from collections import ChainMap, deque
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from wscli.client.session import Session
-from wscli.errors import WscliError
+from wscli.errors import UsageError, WscliError
 from wscli.flows.runner import before_interrupt
 from wscli.options import ConnectOptions
 from wscli.protocol.codes import close_code_name
 from wscli.protocol.events import Closed, Failed, Message
-from wscli.script.match import expect, fill, payload_of
+from wscli.script.match import captures_of, expect, fill, payload_of
 from wscli.script.report import ScriptResult, StepResult
-from wscli.script.syntax import Script, Step
+from wscli.script.syntax import Script, Step, names_in
 from wscli.status import ExitStatus
 
 __all__ = ["play"]
@@ -44,7 +44,7 @@ class _Player:
         self.session = session
         self.captured: dict[str, Any] = {}
         self.values = ChainMap(self.captured, dict(values))
-        self.inbox: list[str | bytes] = []
+        self.inbox: deque[str | bytes] = deque()
         self.closed: Closed | None = None
         self.failure: str | None = None
         self.arrived = asyncio.Event()
@@ -66,7 +66,7 @@ class _Player:
         """The next received message that no ``ignore`` pattern skips."""
         while True:
             while self.inbox:
-                message = self.inbox.pop(0)
+                message = self.inbox.popleft()
                 text = message if isinstance(message, str) else None
                 if text is not None and any(p.search(text) for p in self.script.ignore):
                     continue
@@ -86,6 +86,19 @@ class _Player:
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(remaining):  # no task per wait
                 await self.arrived.wait()
+
+    def payload(self, step: Step) -> str | bytes:
+        return payload_of(step, self.values, lambda path: Path(path).read_bytes())
+
+    async def _closing(self, what: str, deadline: float) -> _Failed:
+        """The failure of a step the connection closed under: the close event tells how
+        (it is awaited until the deadline)."""
+        with contextlib.suppress(_Failed):
+            while self.closed is None:
+                await self._arrival(deadline, "")
+        if self.closed is None:
+            return _Failed(ExitStatus.CLOSED_ABNORMALLY, f"the connection is closing: {what}")
+        return self.closed_under(what)
 
     def closed_under(self, what: str) -> _Failed:
         closed = self.closed
@@ -107,18 +120,23 @@ class _Player:
         return [f"skipped: {line}" for line in self.skipped]
 
     async def run(self, step: Step) -> None:
-        self.skipped, self.matched = [], ""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.script.timeout
-        if step.kind == "send":
-            payload = payload_of(step, self.values, lambda path: Path(path).read_bytes())
-            if not self.session.send(payload):
-                raise (
-                    self.closed_under("the send")
-                    if self.closed
-                    else _Failed(ExitStatus.CLOSED_ABNORMALLY, "the connection is closing")
-                )
-        elif step.kind in ("expect", "skip-to"):
+        if self.skipped:
+            self.skipped = []
+        self.matched = ""
+        deadline = asyncio.get_running_loop().time() + self.script.timeout
+        kind = step.kind
+        if kind == "expect" and self.inbox and not self.script.ignore:
+            message = self.inbox.popleft()  # the common case: it is here already
+            outcome = expect(step, message, self.values)
+            if not outcome.ok:
+                raise _Failed(ExitStatus.EXPECTATION_FAILED, outcome.difference)
+            if outcome.captured:
+                self.captured.update(outcome.captured)
+            self.matched = _short(message)
+        elif kind == "send":
+            if not self.session.send(self.payload(step)):
+                raise await self._closing("the send", deadline)
+        elif kind in ("expect", "skip-to"):
             await self._expect(step, deadline)
         elif step.kind == "ping":
             try:
@@ -129,10 +147,12 @@ class _Player:
                 raise _Failed(
                     ExitStatus.TIMEOUT, f"no pong within {self.script.timeout:g} s"
                 ) from None
+            except UsageError:  # not OPEN: the server closed first
+                raise await self._closing("the ping", deadline) from None
         elif step.kind == "sleep":
             await asyncio.sleep(step.seconds)
         elif step.kind == "close":
-            await self._close(step.code, step.reason or "")
+            await self._close(step.code, fill(step.reason or "", self.values))
         elif step.kind == "expect-close":
             await self._expect_close(step, deadline)
 
@@ -167,19 +187,63 @@ class _Player:
     async def _expect_close(self, step: Step, deadline: float) -> None:
         while self.closed is None:
             while self.inbox:
-                self.skipped.append(_short(self.inbox.pop(0)))
+                self.skipped.append(_short(self.inbox.popleft()))
             await self._arrival(
                 deadline, f"the server did not close within {self.script.timeout:g} s"
             )
         closed = self.closed
-        wanted = f"{step.code}" + (f' "{step.reason}"' if step.reason is not None else "")
+        reason = None if step.reason is None else fill(step.reason, self.values)
+        wanted = f"{step.code}" + (f' "{reason}"' if reason is not None else "")
         got = f"{closed.code}" + (f' "{closed.reason}"' if closed.reason else "")
-        if closed.code != step.code or (step.reason is not None and closed.reason != step.reason):
+        if closed.code != step.code or (reason is not None and closed.reason != reason):
             raise _Failed(
                 ExitStatus.EXPECTATION_FAILED,
                 f"expected a close {wanted}, got {got}",
                 *self.skipped_lines(),
             )
+
+
+class _Ahead:
+    """``pipeline yes``: sends go out as soon as nothing they wait for is pending: the
+    steps before them that are no expectation (ping, sleep, close), and the expectations
+    that capture a name they use. They leave in order, in batches."""
+
+    def __init__(self, steps: list[Step], player: _Player) -> None:
+        self.steps = steps
+        self.player = player
+        self.sent: set[int] = set()
+        self._next = 0  # the first step not yet looked at
+        self._after: dict[int, int] = {}  # send step -> the last step it waits for
+        self._blocked_until = -1  # the step the next send waits for
+        barrier, captures = -1, dict[str, int]()
+        for index, step in enumerate(steps):
+            if step.kind == "send":
+                used = names_in(step.arg)
+                waits = [captures[name] for name in used if name in captures]
+                self._after[index] = max([barrier, *waits])
+            elif step.kind in ("expect", "skip-to"):
+                for name in captures_of(step, set()):
+                    captures[name] = index
+            else:
+                barrier = index
+
+    def advance(self, done: int) -> None:
+        """The steps up to ``done`` are complete: send every send step free to go."""
+        if done < self._blocked_until:
+            return
+        steps, batch, indices = self.steps, list[str | bytes](), list[int]()
+        index = self._next
+        while index < len(steps):
+            if steps[index].kind == "send":
+                if self._after[index] > done:
+                    self._blocked_until = self._after[index]
+                    break
+                batch.append(self.player.payload(steps[index]))
+                indices.append(index)
+            index += 1
+        self._next = index
+        if batch:
+            self.sent.update(indices[: self.player.session.send_many(batch)])
 
 
 def _short(message: str | bytes, limit: int = 100) -> str:
@@ -197,6 +261,7 @@ async def play(
     """Play ``script`` against ``options.url``; report each step; the result."""
     started = time.monotonic()
     session = Session(options)
+    session.report_sent = False  # the player reads what arrives only
     player = _Player(script, session, values)
     pump = asyncio.create_task(player.pump())
     results: list[StepResult] = []
@@ -209,38 +274,56 @@ async def play(
     steps = list(script.steps)
     if not any(step.kind in ("close", "expect-close") for step in steps):
         steps.append(Step(0, "(end of script: close 1000)", "close", code=1000, reason=""))
-    ended: list[ScriptResult] = []
+    ended: list[tuple[ExitStatus, str, int]] = []
 
     async def run_steps() -> None:
-        for step in steps:
-            begun = time.monotonic()
-            try:
-                await player.run(step)
-            except _Failed as failed:
-                results.append(StepResult(step, False, time.monotonic() - begun, failed.details))
-                report(results[-1])
-                why = failed.details[0] if failed.details else ""
-                ended.append(result(failed.status, why, step.line))
-                return
-            results.append(StepResult(step, True, time.monotonic() - begun, (), player.matched))
-            report(results[-1])
-        ended.append(result(ExitStatus.OK))
+        ended.append(await _run_steps(steps, player, results, report))
 
     try:
         try:
             opened = await before_interrupt(session.open(), interrupt)
         except WscliError as error:
             return result(error.status, error.message)
-        if not opened or not await before_interrupt(
-            run_steps(), interrupt
-        ):  # one task for all steps
+        if not opened or not await before_interrupt(run_steps(), interrupt):  # one task
             line = steps[len(results)].line if len(results) < len(steps) else 0
             return result(ExitStatus.INTERRUPTED, "interrupted", line)
-        return ended[0]
+        return result(*ended[0])
     finally:
         if session.ready_state.value < 2:
             await _close_quietly(session, 1001 if interrupt.is_set() else 1000)
         pump.cancel()
+
+
+async def _run_steps(
+    steps: list[Step],
+    player: _Player,
+    results: list[StepResult],
+    report: Callable[[StepResult], None],
+) -> tuple[ExitStatus, str, int]:
+    """Each step in turn (sends ahead with ``pipeline yes``), each reported and added
+    to ``results``; how it ended: status, the failure, its line."""
+    ahead = _Ahead(steps, player) if player.script.pipeline else None
+    sent: set[int] = set()
+    if ahead is not None:
+        ahead.advance(-1)
+        sent = ahead.sent
+    clock = time.monotonic
+    begun = clock()
+    for index, step in enumerate(steps):
+        try:
+            if index not in sent:
+                await player.run(step)
+            if ahead is not None:
+                ahead.advance(index)
+        except _Failed as failed:
+            results.append(StepResult(step, False, clock() - begun, failed.details))
+            report(results[-1])
+            return failed.status, failed.details[0] if failed.details else "", step.line
+        now = clock()
+        results.append(StepResult(step, True, now - begun, (), player.matched))
+        report(results[-1])
+        begun = now
+    return ExitStatus.OK, "", 0
 
 
 async def _close_quietly(session: Session, code: int) -> None:

@@ -589,3 +589,19 @@ messages = ["-1", "--keep-open", "-"]
     result = run_wscli("send", "@odd", "last", "--count", "4", env=config_env(tmp_path))
     assert result.lines == ["-1", "--keep-open", "-", "last"]
     assert server.last().messages == ["-1", "--keep-open", "-", "last"]
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_var_completes_the_names_a_script_needs(tmp_path: Path, shell: str) -> None:
+    """``run SCRIPT --var`` offers the names the script uses without capturing them;
+    ``listen --script FILE --var`` those its server side must send; scripts complete as
+    files."""
+    script = tmp_path / "flow.wscli"
+    script.write_text('> {{TOKEN}}\n< {"id":"{{id}}"}\n> {{id}} {{room}}\n', encoding="utf-8")
+    env = config_env(tmp_path)
+    line = f"wscli run --url ws://h/ {script} --var TOKEN=x --var "
+    assert values(complete(shell, line, env)) == ["TOKEN=", "room="]
+    assert values(complete(shell, f"wscli run {script} --var r", env)) == ["room="]
+    served = complete(shell, f"wscli listen --script {script} --var ", env)
+    assert values(served) == ["TOKEN=", "id=", "room="]
+    assert [item.type for item in complete(shell, f"wscli run {tmp_path}/fl", env)] == ["file"]

@@ -248,3 +248,51 @@ def complete_close_codes(
     return [
         CompletionItem(value, help=name) for value, name in choices if value.startswith(incomplete)
     ]
+
+
+def complete_variables(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> "list[CompletionItem]":
+    """Shell completion of ``--var NAME=``: the names the scripts given so far use
+    without capturing them (``run SCRIPT...``, or ``listen --script FILE``)."""
+    from pathlib import Path
+
+    from click.shell_completion import CompletionItem
+
+    from wscli.script.match import needed_names
+    from wscli.script.syntax import parse_script
+
+    side, paths = "client", [Path(p) for p in ctx.params.get("scripts") or _typed_scripts()]
+    if ctx.params.get("script_path"):
+        side, paths = "server", [Path(ctx.params["script_path"])]
+    files = [found for path in paths for found in (sorted(path.glob("*.wscli")) or [path])]
+    names: list[str] = []
+    for path in files:
+        try:
+            names += needed_names(parse_script(path.read_text(encoding="utf-8"), str(path)), side)
+        except (OSError, UnicodeDecodeError, UsageError):
+            continue
+    return [
+        CompletionItem(f"{name}=", help="a value for {{" + name + "}}")
+        for name in dict.fromkeys(names)
+        if f"{name}=".startswith(incomplete)
+    ]
+
+
+def _typed_scripts() -> list[str]:
+    """The SCRIPT arguments typed on ``wscli run``'s line being completed. (click parses
+    no argument of a line that ends with an option waiting for its value, as ``--var``
+    does here: the shell's words, which click's completion scripts pass in COMP_WORDS.)"""
+    import shlex
+
+    try:
+        words = shlex.split(os.environ.get("COMP_WORDS", ""))
+    except ValueError:
+        return []
+    scripts, skip = [], False
+    for word in words[words.index("run") + 1 :] if "run" in words else []:
+        if skip or word.startswith("-"):
+            skip = word in ("--url", "--var", "--junit") and not skip
+            continue
+        scripts.append(word)
+    return scripts

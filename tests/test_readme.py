@@ -91,7 +91,8 @@ def _listen_examples() -> list[list[str]]:
     for block in re.findall(r"```sh\n(.*?)\n```", README, flags=re.DOTALL):
         for line in block.splitlines():
             words = shlex.split(line.split("#", 1)[0].split(">", 1)[0])
-            if words[:2] == ["wscli", "listen"] and "--cert" not in words:
+            # --script needs its file: test_readme_record_run_mock_block_runs runs that one
+            if words[:2] == ["wscli", "listen"] and not {"--cert", "--script"} & set(words):
                 examples.append(["listen", "0", *words[3:]])
     return examples
 
@@ -131,3 +132,32 @@ def test_readme_config_example_is_a_valid_config(tmp_path: Path) -> None:
     result = run_wscli("send", "@prod", "hi", "--open-timeout", "1", env=env, expect=None)
     assert "config.toml" not in result.stderr
     assert result.returncode in (3, 4, 5, 6), result.stderr  # a network outcome, not 2
+
+
+def test_readme_record_run_mock_block_runs(server: ScenarioServer, tmp_path: Path) -> None:
+    """The record -> run -> listen --script block runs as it is (bash -e), in a fresh
+    folder: every command exits 0, and the mock saw its client follow the script."""
+    marker = "<!-- tests/test_readme.py runs this block as it is -->\n```sh\n"
+    block = README[README.index(marker) + len(marker) :].split("```", 1)[0]
+    bin_dir = str(Path(sys.executable).parent)
+    env = wscli_env()
+    env["PATH"] = bin_dir + ":" + env.get("PATH", "")
+    script = block.replace(EXAMPLE_BASE, f"ws://127.0.0.1:{server.port}")
+    completed = subprocess.run(
+        ["bash", "-e", "-c", script],
+        capture_output=True,
+        timeout=TIMEOUT * 3,
+        env=env,
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+    )
+    assert completed.returncode == 0, completed.stderr.decode()
+    assert (tmp_path / "echo.wscli").read_text(encoding="utf-8").splitlines()[1:] == [
+        f"url ws://127.0.0.1:{server.port}/echo",
+        '> {"op":"hello","id":7}',
+        "> bye",
+        '< {"op":"hello","id":7}',
+        "< bye",
+        "close 1000",
+    ]
+    assert "client 1: followed echo.wscli" in (tmp_path / "mock.log").read_text()

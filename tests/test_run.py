@@ -197,17 +197,23 @@ def test_a_folder_runs_its_scripts_in_order_and_junit_reports_each(
     assert "2-fail.wscli:2" in (failure.text or "")
 
 
-def test_jsonl_writes_a_record_per_step(server: ScenarioServer, tmp_path: Path) -> None:
+def test_jsonl_writes_a_record_per_step_and_per_event(
+    server: ScenarioServer, tmp_path: Path
+) -> None:
     import json
 
     path = _script(tmp_path, "> a\n< a\n")
     result = run_wscli("run", path, "--url", server.url("/echo"), "--jsonl")
     records = [json.loads(line) for line in result.lines]
-    assert [(r["event"], r["line"], r["ok"]) for r in records] == [
-        ("step", 1, True),
-        ("step", 2, True),
-        ("step", 0, True),  # the closing handshake at the end of the script
-    ]
+    steps = [(r["line"], r["ok"]) for r in records if r["event"] == "step"]
+    assert steps == [(1, True), (2, True), (0, True)]  # 0: the closing handshake at the end
+    events = [(r["event"], r.get("direction"), r.get("text")) for r in records]
+    assert events[0][0] == "open" and ("close", None, None) in events
+    assert ("message", "out", "a") in events and ("message", "in", "a") in events
+    # the received message is reported before the step that matched it
+    assert events.index(("message", "in", "a")) < records.index(
+        next(r for r in records if r["event"] == "step" and r["line"] == 2)
+    )
 
 
 @pytest.fixture

@@ -35,7 +35,12 @@ _FALSE = ("no", "false", "off", "0")
     help="A value for {{NAME}} (repeatable; beats the environment variable NAME).",
 )
 @option("--junit", metavar="FILE", type=click.Path(dir_okay=False), help="Write JUnit XML here.")
-@option("--jsonl", is_flag=True, help="Write one JSON object per step to stdout.")
+@option(
+    "--jsonl",
+    is_flag=True,
+    help="Write JSON Lines to stdout: a step record per step, and every event of the"
+    " connection (open, messages both ways, pings, close) as connect --jsonl does.",
+)
 @option("-q", "--quiet", is_flag=True, help="Print failures and the summary only.")
 @option("-v", "--verbose", is_flag=True, help="Also print the message each expectation matched.")
 @option(

@@ -18,7 +18,7 @@ from wscli.errors import UsageError, WscliError
 from wscli.flows.runner import before_interrupt
 from wscli.options import ConnectOptions
 from wscli.protocol.codes import close_code_name
-from wscli.protocol.events import Closed, Failed, Message
+from wscli.protocol.events import Closed, Event, Failed, Message
 from wscli.script.match import captures_of, expect, fill, payload_of
 from wscli.script.report import ScriptResult, StepResult
 from wscli.script.syntax import Script, Step, names_in
@@ -51,8 +51,10 @@ class _Player:
         self.skipped: list[str] = []
         self.matched = ""  # what the last expectation matched
 
-    async def pump(self) -> None:
+    async def pump(self, on_events: Callable[[list[Event]], None] | None) -> None:
         async for batch in self.session.event_batches():
+            if on_events is not None:
+                on_events(batch)
             for event in batch:
                 if isinstance(event, Message) and event.direction == "in":
                     self.inbox.append(event.data)
@@ -257,13 +259,15 @@ async def play(
     values: Mapping[str, str],
     report: Callable[[StepResult], None],
     interrupt: asyncio.Event,
+    on_events: Callable[[list[Event]], None] | None = None,
 ) -> ScriptResult:
-    """Play ``script`` against ``options.url``; report each step; the result."""
+    """Play ``script`` against ``options.url``; report each step; the result.
+    ``on_events``: called with every batch of the connection's events (--jsonl)."""
     started = time.monotonic()
     session = Session(options)
-    session.report_sent = False  # the player reads what arrives only
+    session.report_sent = on_events is not None  # the player reads what arrives only
     player = _Player(script, session, values)
-    pump = asyncio.create_task(player.pump())
+    pump = asyncio.create_task(player.pump(on_events))
     results: list[StepResult] = []
 
     def result(status: ExitStatus, failure: str = "", line: int = 0) -> ScriptResult:

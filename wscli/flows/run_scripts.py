@@ -15,7 +15,9 @@ from wscli.errors import UsageError
 from wscli.flows.runner import exit_status_of
 from wscli.options import ConnectOptions, OutputOptions
 from wscli.output import Output
+from wscli.protocol.events import Event
 from wscli.protocol.verdict import Verdict
+from wscli.render import event_json
 from wscli.script.match import check_names
 from wscli.script.report import (
     ScriptResult,
@@ -106,6 +108,14 @@ def run_scripts(
 
         started = time.monotonic()
         results: list[ScriptResult] = []
+        on_events = None
+        if output_options.jsonl:
+
+            def on_events(batch: list[Event]) -> None:
+                for event in batch:
+                    output.data(event_json(event))
+                output.flush()
+
         for script, options in plans:
 
             def report(step: StepResult, script: Script = script) -> None:
@@ -118,7 +128,7 @@ def run_scripts(
                 for line in lines:
                     status.line(line, "good" if step.ok else "bad", always=not step.ok)
 
-            result = await play(script, options, values, report, interrupt)
+            result = await play(script, options, values, report, interrupt, on_events)
             results.append(result)
             if result.status is not ExitStatus.OK and not result.steps:
                 status.line(f"FAIL {script.path}: {result.failure}", "bad", always=True)

@@ -143,6 +143,12 @@ def test_no_server_exits_3(tmp_path: Path) -> None:
         ("> {{nobody}}\n", 1, "{{nobody}} is not captured"),
         ('< {"a":"{{x}}"}\n> {{y}}\n', 2, "{{y}} is not captured"),
         ("retries 3\n> a\n", 1, "unknown setting 'retries'"),
+        (">quoted abc\n", 1, "not valid quoted"),
+        ('<quoted ["a"]\n', 1, "not valid quoted"),
+        ('>quoted "unterminated\n', 1, "not valid quoted"),
+        ("pipeline maybe\n", 1, "pipeline: not yes or no"),
+        ("expect-close 5000\n", 1, "can never be received"),
+        ("close 4000 bye {{who}}\n", 1, "{{who}} is not captured"),
     ],
 )
 def test_a_script_that_does_not_parse_exits_2_before_connecting(

@@ -6,6 +6,7 @@ summary line, JUnit XML with ``--junit``; the exit status is the first failing s
 """
 
 import asyncio
+import functools
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -108,26 +109,10 @@ def run_scripts(
 
         started = time.monotonic()
         results: list[ScriptResult] = []
-        on_events = None
-        if output_options.jsonl:
-
-            def on_events(batch: list[Event]) -> None:
-                for event in batch:
-                    output.data(event_json(event))
-                output.flush()
-
+        reporter = _Reporter(output, output_options)
+        on_events = reporter.events if output_options.jsonl else None
         for script, options in plans:
-
-            def report(step: StepResult, script: Script = script) -> None:
-                if output_options.jsonl:
-                    output.data(step_json(script, step))
-                    output.flush()
-                if step.ok and output_options.quiet:
-                    return
-                lines = step_lines(script, step, verbose=output_options.verbose)
-                for line in lines:
-                    status.line(line, "good" if step.ok else "bad", always=not step.ok)
-
+            report = functools.partial(reporter.step, script)
             result = await play(script, options, values, report, interrupt, on_events)
             results.append(result)
             if result.status is not ExitStatus.OK and not result.steps:
@@ -142,6 +127,29 @@ def run_scripts(
         return Verdict(failed[0].status if failed else ExitStatus.OK)
 
     return exit_status_of(main, status, debug=output_options.debug)
+
+
+class _Reporter:
+    """Where a run's steps and events go: stderr lines, and JSON Lines on stdout."""
+
+    def __init__(self, output: Output, options: OutputOptions) -> None:
+        self.output = output
+        self.options = options
+
+    def step(self, script: Script, step: StepResult) -> None:
+        output, options = self.output, self.options
+        if options.jsonl:
+            output.data(step_json(script, step))
+            output.flush()
+        if step.ok and options.quiet:
+            return
+        for line in step_lines(script, step, verbose=options.verbose):
+            output.status.line(line, "good" if step.ok else "bad", always=not step.ok)
+
+    def events(self, batch: list[Event]) -> None:
+        for event in batch:
+            self.output.data(event_json(event))
+        self.output.flush()
 
 
 def _write_junit(path: str, xml: str) -> None:

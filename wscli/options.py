@@ -19,6 +19,7 @@ __all__ = [
     "ListenOptions",
     "OutputOptions",
     "RecordOptions",
+    "StreamRules",
     "WaitRules",
 ]
 
@@ -142,6 +143,20 @@ class WaitRules:  # a dataclass: a NamedTuple field may not be called "count"
         return self.keep_open or self.expect_close is not None
 
 
+class StreamRules(NamedTuple):
+    """Long-running streams (``connect``, ``send``): patterns as scripts write them
+    (``/REGEX/`` or a JSON pattern)."""
+
+    #: --reply: (pattern, message) — answer a matching message at once.
+    replies: tuple[tuple[str, str], ...] = ()
+    #: --every: (seconds, message) — send on a timer while OPEN.
+    every: tuple[tuple[float, str], ...] = ()
+    #: --filter/--filter-json: only matching messages reach stdout and the counts.
+    filters: tuple[str, ...] = ()
+    #: --ignore/--ignore-json: matching messages do not.
+    ignores: tuple[str, ...] = ()
+
+
 class OutputOptions(NamedTuple):
     """How events are written."""
 
@@ -153,3 +168,5 @@ class OutputOptions(NamedTuple):
     quiet: bool = False
     color: ColorChoice = "auto"
     debug: bool = False
+    #: --pretty: JSON messages indented on stdout (a pipe too).
+    pretty: bool = False

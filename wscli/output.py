@@ -190,7 +190,8 @@ class Output(StdoutSink):
         if self.recorder is not None:
             self.recorder.record(messages)
         options = self.options
-        if not (options.jsonl or options.timestamps or self._terminal) and self.show_messages:
+        plain = not (options.jsonl or options.timestamps or options.pretty or self._terminal)
+        if plain and self.show_messages:
             try:
                 text = "\n".join([message.data for message in messages])  # type: ignore[misc]
             except TypeError:  # binary among them
@@ -201,6 +202,14 @@ class Output(StdoutSink):
         for message in messages:
             self._event(message, conn_id)
 
+    def filtered(self, message: Message) -> None:
+        """A received message that --filter/--ignore held back: --jsonl only, marked."""
+        if self.recorder is not None:
+            self.recorder.record((message,))
+        if self.options.jsonl:
+            line = event_json(message, filtered=True) + "\n"
+            self._write(line.encode("utf-8", "surrogatepass"))
+
     def _write_data(self, message: Message, conn_id: int | None) -> None:
         options = self.options
         data = data_line(
@@ -208,6 +217,7 @@ class Output(StdoutSink):
             binary_as=options.binary_as,
             terminal=self._terminal,
             timestamps=options.timestamps,
+            pretty=options.pretty,
         )
         if conn_id is not None and self._terminal:
             data = f"[{conn_id}] ".encode() + data

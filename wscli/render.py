@@ -59,12 +59,28 @@ def binary_text(data: bytes, binary_as: BinaryView) -> str:
     return data.decode("utf-8", errors="replace")
 
 
+def pretty_json(text: str) -> str | None:
+    """``text`` indented, when it is JSON (else None)."""
+    import json
+
+    try:
+        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+    except ValueError:
+        return None
+
+
 def data_line(
-    message: Message, *, binary_as: BinaryView, terminal: bool, timestamps: bool
+    message: Message,
+    *,
+    binary_as: BinaryView,
+    terminal: bool,
+    timestamps: bool,
+    pretty: bool = False,
 ) -> bytes:
     """One received message as bytes for stdout, newline included (except ``raw`` binary).
 
-    On a terminal, control characters are escaped; into a pipe, text goes out as it came.
+    On a terminal, control characters are escaped; into a pipe, text goes out as it came
+    (``pretty``: a JSON object or array indented, over several lines).
     """
     prefix = timestamp(message.at) + " " if timestamps else ""
     data = message.data
@@ -75,11 +91,13 @@ def data_line(
         if binary_as == "text" and terminal:
             text = escape(text)
     else:
+        if pretty and data[:1] in ("{", "[") and (indented := pretty_json(data)) is not None:
+            data = indented
         text = escape(data) if terminal else data
     return (prefix + text + "\n").encode("utf-8", errors="surrogateescape")
 
 
-def event_json(event: Event, *, conn_id: int | None = None) -> str:
+def event_json(event: Event, *, conn_id: int | None = None, filtered: bool = False) -> str:
     """One event as a JSON object on one line (the ``--jsonl`` schema)."""
     import json  # only --jsonl needs it: kept out of start-up
 
@@ -122,6 +140,8 @@ def event_json(event: Event, *, conn_id: int | None = None) -> str:
         )
     elif isinstance(event, Failed):
         record["message"] = event.message
+    if filtered:
+        record["filtered"] = True
     return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 

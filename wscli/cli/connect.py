@@ -4,6 +4,7 @@ from typing import Any
 
 import click
 
+from wscli.cli.script_options import given_settings
 from wscli.cli.settings import complete_profiles
 from wscli.cli.shared_options import (
     ENVIRONMENT_EPILOG,
@@ -11,13 +12,13 @@ from wscli.cli.shared_options import (
     connect_options,
     connection_options,
     current_env,
-    given_settings,
     option,
     output_options,
     output_settings,
     wait_options,
     wait_rules,
 )
+from wscli.cli.stream_options import stream_options, stream_rules
 from wscli.options import RecordOptions
 from wscli.protocol.payload import decode_input
 
@@ -52,6 +53,7 @@ __all__ = ["connect_command"]
 @connection_options
 @output_options
 @wait_options
+@stream_options
 def connect_command(
     url: str | None,
     first_messages: tuple[str, ...],
@@ -79,6 +81,7 @@ def connect_command(
         for i, m in enumerate(first_messages, start=1)
     ]
     options = connect_options(url, values)
+    streams = stream_rules(values)
     recording = None
     if record is not None:
         settings = tuple(given_settings(click.get_current_context()))
@@ -94,6 +97,7 @@ def connect_command(
             first_messages=initial,
             reconnect=reconnect,
             record=recording,
+            streams=streams,
         )
     from wscli.flows.entry import STDIN, exchange_messages
 
@@ -105,4 +109,5 @@ def connect_command(
         items=[*initial, STDIN] if initial else None,
         input_format=fmt,
         record=recording,
+        streams=streams,
     )

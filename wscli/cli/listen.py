@@ -5,6 +5,7 @@ from typing import Any
 import click
 from click.core import ParameterSource
 
+from wscli.cli.script_options import script_values
 from wscli.cli.settings import complete_variables
 from wscli.cli.shared_options import (
     ENVIRONMENT_EPILOG,
@@ -13,7 +14,6 @@ from wscli.cli.shared_options import (
     option,
     output_options,
     output_settings,
-    script_values,
 )
 from wscli.errors import UsageError
 from wscli.options import ListenMode, ListenOptions

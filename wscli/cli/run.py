@@ -4,6 +4,7 @@ from typing import Any
 
 import click
 
+from wscli.cli.script_options import script_settings, script_values
 from wscli.cli.settings import complete_variables
 from wscli.cli.shared_options import (
     ENVIRONMENT_EPILOG,
@@ -11,8 +12,6 @@ from wscli.cli.shared_options import (
     connect_options,
     current_env,
     option,
-    script_settings,
-    script_values,
 )
 from wscli.options import ConnectOptions, OutputOptions
 from wscli.script.syntax import Script, ScriptError

@@ -18,6 +18,7 @@ from wscli.cli.shared_options import (
     wait_options,
     wait_rules,
 )
+from wscli.cli.stream_options import stream_options, stream_rules
 from wscli.errors import UsageError
 from wscli.protocol.payload import decode_input
 
@@ -40,6 +41,7 @@ __all__ = ["send_command"]
 @connection_options
 @output_options
 @wait_options
+@stream_options
 def send_command(
     url: str,
     messages: tuple[str, ...],
@@ -86,4 +88,12 @@ def send_command(
         decode_input(m.encode("utf-8", "surrogateescape"), fmt, where=f"profile message {i}")
         for i, m in enumerate(profile_messages, start=1)
     ]
-    return exchange_messages(env, options, output, rules, items=items, input_format=fmt)
+    return exchange_messages(
+        env,
+        options,
+        output,
+        rules,
+        items=items,
+        input_format=fmt,
+        streams=stream_rules(values),
+    )

@@ -1,7 +1,6 @@
 """Options shared by the commands, and their translation into option sets."""
 
 import re
-from collections import ChainMap
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -26,11 +25,8 @@ __all__ = [
     "connect_options",
     "connection_options",
     "current_env",
-    "given_settings",
     "option",
     "output_options",
-    "script_settings",
-    "script_values",
     "wait_options",
     "wait_rules",
 ]
@@ -189,6 +185,11 @@ output_options = _apply(
         ),
         option("-t", "--timestamps", is_flag=True, help="Prefix received messages with UTC time."),
         option(
+            "--pretty",
+            is_flag=True,
+            help="Indent received JSON messages over several lines (the prompt always does).",
+        ),
+        option(
             "-P",
             "--show-ping-pong",
             is_flag=True,
@@ -253,53 +254,6 @@ wait_options = _apply(
 )
 
 
-@click.command("script-settings", add_help_option=False)
-@connection_options
-def script_settings(**values: Any) -> None:
-    """The connect options a script's settings may give (parsed, never run)."""
-
-
-def given_settings(ctx: click.Context) -> list[tuple[str, str]]:
-    """The connection options this command was given (on the command line, in the
-    environment or by a profile), as a script's settings: ``(long name, value)``."""
-    from click.core import ParameterSource
-
-    settings: list[tuple[str, str]] = []
-    for param in script_settings.params:
-        name = param.name or ""
-        source = ctx.get_parameter_source(name)
-        if source in (None, ParameterSource.DEFAULT) or not isinstance(param, click.Option):
-            continue
-        long = next(opt for opt in param.opts if opt.startswith("--"))[2:]
-        value = ctx.params[name]
-        values = value if param.multiple else (value,)
-        for item in values:
-            if isinstance(item, bool):
-                text = "yes" if item else "no"
-            elif isinstance(item, float):
-                text = f"{item:g}"
-            else:
-                text = str(item)
-            settings.append((long, text))
-    return settings
-
-
-def script_values(variables: tuple[str, ...], env: Env) -> "ChainMap[str, str]":
-    """The values of a script's ``{{names}}``: ``--var NAME=VALUE``, then the
-    environment.
-
-    Raises:
-        UsageError: a --var that is not NAME=VALUE.
-    """
-    given: dict[str, str] = {}
-    for item in variables:
-        name, sep, value = item.partition("=")
-        if not sep or not name:
-            raise UsageError(f"--var {item!r} is not NAME=VALUE", "e.g. --var token=abc")
-        given[name] = value
-    return ChainMap(given, dict(env.environ))
-
-
 def current_env(ctx: click.Context | None = None) -> Env:
     """The Env of this run: the one ``cli.run`` was given (on the root context), or else
     the process's, built on first use (not for --help) and then kept there."""
@@ -352,6 +306,7 @@ def output_settings(values: dict[str, Any]) -> OutputOptions:
         quiet=values["quiet"],
         color=values["color"],
         debug=values["debug"],
+        pretty=values["pretty"],
     )
 
 

@@ -11,7 +11,14 @@ from contextlib import asynccontextmanager
 from wscli.env import Env
 from wscli.flows.runner import exit_status_of
 from wscli.flows.stdin import Payload
-from wscli.options import ConnectOptions, InputFormat, OutputOptions, RecordOptions, WaitRules
+from wscli.options import (
+    ConnectOptions,
+    InputFormat,
+    OutputOptions,
+    RecordOptions,
+    StreamRules,
+    WaitRules,
+)
 from wscli.output import Output, ScriptRecorder, StatusWriter
 from wscli.protocol.verdict import Verdict
 
@@ -36,6 +43,7 @@ def exchange_messages(
     items: Sequence[Payload | object] | None,
     input_format: InputFormat,
     record: RecordOptions | None = None,
+    streams: StreamRules | None = None,
 ) -> int:
     """``connect`` (``items`` None: stdin alone) or ``send`` (``items``: the messages, with
     :data:`STDIN` where stdin's lines go); return the exit status."""
@@ -49,7 +57,9 @@ def exchange_messages(
         from wscli.flows.stdin import stdin_source
 
         async with connect_target(options, output.status) as target:
-            exchange = Exchange(Session(target), output, rules, interrupt=interrupt)
+            exchange = Exchange(
+                Session(target), output, rules, interrupt=interrupt, streams=streams
+            )
             stdin = None
             if items is None or STDIN in items:
                 stdin = stdin_source(env.stdin, input_format)

@@ -10,17 +10,20 @@ import asyncio
 import contextlib
 import re
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wscli.client.session import Session
 from wscli.errors import OutputClosed, UsageError, WscliError
 from wscli.flows.feed import feed
 from wscli.flows.stdin import Payload
-from wscli.options import WaitRules
+from wscli.options import StreamRules, WaitRules
 from wscli.output import Output
 from wscli.protocol.events import Closed, Failed, Message
 from wscli.protocol.verdict import Verdict, judge
 from wscli.status import ExitStatus
+
+if TYPE_CHECKING:
+    from wscli.script.streams import Streams
 
 __all__ = ["Exchange"]
 
@@ -41,8 +44,15 @@ class Exchange:
         rules: WaitRules,
         *,
         interrupt: asyncio.Event | None = None,
+        streams: StreamRules | None = None,
     ) -> None:
         self.session = session
+        self.every = streams.every if streams is not None else ()
+        self.streams: Streams | None = None
+        if streams is not None and (streams.replies or streams.filters or streams.ignores):
+            from wscli.script import streams as rules_of
+
+            self.streams = rules_of.Streams(streams.replies, streams.filters, streams.ignores)
         self.output = output
         self.rules = rules
         self.interrupt = interrupt or asyncio.Event()
@@ -74,8 +84,11 @@ class Exchange:
             except WscliError:
                 await consumer  # the error and close events still reach --jsonl
                 raise
+            timers = [asyncio.create_task(self._every(*pair)) for pair in self.every]
             if not timed_out:
                 timed_out = await self._wait(feeder, deadline)
+            for timer in timers:
+                timer.cancel()
             feeder.cancel()
             closed = await self._close(deadline)
             await consumer
@@ -190,22 +203,48 @@ class Exchange:
         if self.session.buffered_amount > _HIGH_WATER:
             await self.session.wait_buffered_below(_LOW_WATER)
 
+    async def _every(self, seconds: float, message: str) -> None:
+        """--every: send ``message`` every ``seconds`` while the connection is open."""
+        while True:
+            await asyncio.sleep(seconds)
+            if not self.session.send(message):
+                return
+
     async def _fed(self) -> None:
         """The input ended: wait until it is all written; the idle rule starts now."""
         await self.session.drain()
         self._last_activity = max(self._last_activity, asyncio.get_running_loop().time())
+
+    def _streamed(self, event: Message, run: list[Message]) -> bool:
+        """--reply and the filters: answer ``event``; whether it goes on to the output
+        and the counts (a filtered one still goes to --jsonl, marked)."""
+        assert self.streams is not None
+        answers = self.streams.answers(event.data)
+        if answers:
+            self.session.send_many(list[str | bytes](answers))
+        if self.streams.passes(event.data):
+            return True
+        if self.output.options.jsonl:
+            if run:
+                self.output.received(run)
+                run.clear()
+            self.output.filtered(event)
+        return False
 
     async def _consume(self, pattern: Callable[[Payload], bool] | None) -> None:
         session, output, rules = self.session, self.output, self.rules
         loop = asyncio.get_running_loop()
         count = rules.count
         lossless = output.options.jsonl
+        streams = self.streams
         try:
             async for batch in session.event_batches():
                 run: list[Message] = []  # received messages to write at once
                 arrived = False
                 for event in batch:
                     if type(event) is Message and event.direction == "in":
+                        if streams is not None and not self._streamed(event, run):
+                            continue
                         if self._satisfied:  # past --count/--until: only --jsonl keeps all
                             if lossless:
                                 run.append(event)

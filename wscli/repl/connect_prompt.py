@@ -17,14 +17,15 @@ from rich.text import Text
 from wscli.client.session import Session
 from wscli.env import Env
 from wscli.errors import UsageError
-from wscli.options import BinaryView, WaitRules
+from wscli.options import BinaryView, StreamRules, WaitRules
 from wscli.output import ScriptRecorder
-from wscli.protocol.events import Event, ReadyState
+from wscli.protocol.events import Event, Message, ReadyState
 from wscli.protocol.verdict import Verdict, judge
 from wscli.repl import inputs as i
 from wscli.repl.commands import CONNECT
 from wscli.repl.lifecycle import Lifecycle
 from wscli.repl.prompt import PromptBase, history_path
+from wscli.script.streams import Streams
 from wscli.status import ExitStatus
 
 __all__ = ["ConnectPrompt"]
@@ -45,6 +46,7 @@ class ConnectPrompt(PromptBase):
         show_ping_pong: bool = False,
         reconnect: bool = False,
         recorder: ScriptRecorder | None = None,
+        streams: StreamRules | None = None,
     ) -> None:
         super().__init__(
             env,
@@ -54,6 +56,10 @@ class ConnectPrompt(PromptBase):
             show_ping_pong=show_ping_pong,
         )
         self.recorder = recorder
+        self.every = streams.every if streams is not None else ()
+        self.streams: Streams | None = None
+        if streams is not None and (streams.replies or streams.filters or streams.ignores):
+            self.streams = Streams(streams.replies, streams.filters, streams.ignores)
         self.life = Lifecycle(
             session,
             first_messages=first_messages,
@@ -68,12 +74,36 @@ class ConnectPrompt(PromptBase):
     def _show_events(self, events: list[Event]) -> None:
         """Log a batch of events (for /save) and print it above the prompt in one write (a
         burst stays fast)."""
-        self._log_events(events)
         if self.recorder is not None:
             self.recorder.record(events)
             self.recorder.flush()
+        if self.streams is not None:
+            events = self._streamed(events)
+        self._log_events(events)
         rendered = (self._render_event(event) for event in events)
         self._show_all([text for text in rendered if text is not None])
+
+    def _streamed(self, events: list[Event]) -> list[Event]:
+        """--reply answers; --filter/--ignore decide what is shown."""
+        assert self.streams is not None
+        shown = []
+        for event in events:
+            if isinstance(event, Message) and event.direction == "in":
+                answers = self.streams.answers(event.data)
+                if answers:
+                    self.life.session.send_many(list[str | bytes](answers))
+                if not self.streams.passes(event.data):
+                    continue
+            shown.append(event)
+        return shown
+
+    async def _every(self, seconds: float, message: str) -> None:
+        """--every: send ``message`` every ``seconds`` while a connection is OPEN."""
+        while True:
+            await asyncio.sleep(seconds)
+            session = self.life.session
+            if session.ready_state is ReadyState.OPEN:
+                session.send(message)
 
     def _redraw(self) -> None:
         """The connection's state changed: redraw the toolbar, or end the prompt when no
@@ -121,6 +151,8 @@ class ConnectPrompt(PromptBase):
         life = self.life
         self._make_prompt(history_path(self.env), SlashCompleter(), self.toolbar)
         driver = asyncio.create_task(life.drive())
+        for seconds, message in self.every:
+            self._background(self._every(seconds, message))
         watcher = asyncio.create_task(self._watch(interrupt))
         try:
             with self._proxy:

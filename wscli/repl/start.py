@@ -7,7 +7,13 @@ from wscli.env import Env
 from wscli.flows.entry import connect_target, start_recording
 from wscli.flows.runner import exit_status_of
 from wscli.flows.serve import start_listener
-from wscli.options import ConnectOptions, ListenOptions, OutputOptions, RecordOptions
+from wscli.options import (
+    ConnectOptions,
+    ListenOptions,
+    OutputOptions,
+    RecordOptions,
+    StreamRules,
+)
 from wscli.output import Output, StatusWriter
 from wscli.protocol.verdict import Verdict
 
@@ -22,6 +28,7 @@ def interact(
     first_messages: list[str | bytes],
     reconnect: bool = False,
     record: RecordOptions | None = None,
+    streams: StreamRules | None = None,
 ) -> int:
     """``connect``'s prompt; return the exit status."""
     status = StatusWriter(env, output_options)
@@ -41,6 +48,7 @@ def interact(
                 show_ping_pong=output_options.show_ping_pong,
                 reconnect=reconnect,
                 recorder=recorder,
+                streams=streams,
             )
             return await prompt.interact(interrupt)
 

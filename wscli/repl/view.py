@@ -5,7 +5,6 @@ session turns into terminal output above the prompt.
 """
 
 import base64
-import json
 from collections.abc import Iterable
 from typing import Literal
 
@@ -23,6 +22,7 @@ from wscli.render import (
     hexdump,
     opened_line,
     peer_opened_line,
+    pretty_json,
     timestamp,
 )
 
@@ -116,15 +116,8 @@ def _payload(data: str | bytes, view: BinaryView, pretty: bool) -> Text:
             + Text(escape(data.decode("utf-8", errors="replace")))
             + more
         )
-    if pretty and data[:1] in ("{", "[") and (formatted := _pretty_json(data)) is not None:
+    if pretty and data[:1] in ("{", "[") and (formatted := pretty_json(data)) is not None:
         from rich.highlighter import JSONHighlighter
 
         return JSONHighlighter()(Text(escape(formatted)))
     return Text(escape(data))
-
-
-def _pretty_json(text: str) -> str | None:
-    try:
-        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
-    except ValueError:
-        return None

@@ -17,6 +17,8 @@ import shutil
 import subprocess
 import tempfile
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
@@ -139,3 +141,24 @@ class NodeServer(Recorder):
                 connection.close_reason = str(event["reason"])
                 connection.closed.set()
             self._changed.notify_all()
+
+
+@contextmanager
+def node_script(name: str, *packages: str) -> Iterator[int]:
+    """``node tests/node/NAME`` (a server that prints ``PORT n`` first and exits when its
+    stdin closes): its port. Skips (fails under CI) without node or ``packages``."""
+    from tests.processes import LineReader
+
+    node = require_node(*packages)
+    process = subprocess.Popen(
+        [node, str(NODE_DIR / name)], cwd=NODE_DIR, stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    try:
+        assert process.stdout is not None and process.stdin is not None
+        line = LineReader(process.stdout).wait_for("PORT ")
+        yield int(line.split()[1])
+        process.stdin.close()
+        process.wait(TIMEOUT)
+    finally:
+        process.kill()
+        process.wait()

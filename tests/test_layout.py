@@ -17,7 +17,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("wscli", "wscli.status", "wscli.slotted"),
     ("wscli.errors", "wscli.options"),
     ("wscli.protocol", "wscli.env"),
-    ("wscli.render", "wscli.config", "wscli.manpage", "wscli.script"),
+    ("wscli.render", "wscli.config", "wscli.manpage", "wscli.script", "wscli.dialect"),
     ("wscli.output",),
     ("wscli.link",),
     ("wscli.client", "wscli.server"),
@@ -28,7 +28,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 )
 #: Pure modules: the standard library and each other only.
 PURE = ("wscli.status", "wscli.slotted", "wscli.errors", "wscli.options", "wscli.protocol")
-PURE += ("wscli.config", "wscli.render", "wscli.manpage", "wscli.script")
+PURE += ("wscli.config", "wscli.render", "wscli.manpage", "wscli.script", "wscli.dialect")
 PURE_IN_REPL = ("wscli.repl.inputs", "wscli.repl.commands", "wscli.repl.toolbar")
 PURE_IN_REPL += ("wscli.repl.backoff",)
 #: The cores: they never print.

@@ -10,6 +10,7 @@ from typing import Literal, NamedTuple
 __all__ = [
     "DEFAULT_IDLE",
     "DEFAULT_MAX_SIZE",
+    "DIALECT_NAMES",
     "SCREEN_VIEWS",
     "BinaryView",
     "ColorChoice",
@@ -31,6 +32,8 @@ BinaryView = Literal["hex", "base64", "text", "raw"]
 SCREEN_VIEWS: tuple[BinaryView, ...] = ("hex", "base64", "text")
 ColorChoice = Literal["auto", "always", "never"]
 ListenMode = Literal["default", "echo", "broadcast", "exec", "script"]
+#: --dialect's choices (wscli.dialect.registry has the classes).
+DIALECT_NAMES = ("graphql", "jsonrpc", "socketio")
 
 #: Default --max-size: big enough that a large JSON document never fails.
 DEFAULT_MAX_SIZE = 64 * 1024 * 1024

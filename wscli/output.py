@@ -202,12 +202,13 @@ class Output(StdoutSink):
         for message in messages:
             self._event(message, conn_id)
 
-    def filtered(self, message: Message) -> None:
-        """A received message that --filter/--ignore held back: --jsonl only, marked."""
-        if self.recorder is not None:
+    def filtered(self, message: Message, mark: str = "filtered") -> None:
+        """A received message that --filter/--ignore held back, or a dialect's raw frame
+        (``mark="raw"``): --jsonl only, marked so."""
+        if self.recorder is not None and mark == "filtered":
             self.recorder.record((message,))
         if self.options.jsonl:
-            line = event_json(message, filtered=True) + "\n"
+            line = event_json(message, mark=mark) + "\n"
             self._write(line.encode("utf-8", "surrogatepass"))
 
     def _write_data(self, message: Message, conn_id: int | None) -> None:

@@ -97,7 +97,7 @@ def data_line(
     return (prefix + text + "\n").encode("utf-8", errors="surrogateescape")
 
 
-def event_json(event: Event, *, conn_id: int | None = None, filtered: bool = False) -> str:
+def event_json(event: Event, *, conn_id: int | None = None, mark: str | None = None) -> str:
     """One event as a JSON object on one line (the ``--jsonl`` schema)."""
     import json  # only --jsonl needs it: kept out of start-up
 
@@ -140,8 +140,8 @@ def event_json(event: Event, *, conn_id: int | None = None, filtered: bool = Fal
         )
     elif isinstance(event, Failed):
         record["message"] = event.message
-    if filtered:
-        record["filtered"] = True
+    if mark is not None:  # "filtered" (by --filter/--ignore) or "raw" (a dialect's frame)
+        record[mark] = True
     return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 

@@ -18,11 +18,20 @@ from wscli.cli.shared_options import (
     wait_options,
     wait_rules,
 )
-from wscli.cli.stream_options import stream_options, stream_rules
+from wscli.cli.stream_options import (
+    dialect_of,
+    dialect_options,
+    offered_by,
+    stream_options,
+    stream_rules,
+)
+from wscli.errors import UsageError
 from wscli.options import RecordOptions
 from wscli.protocol.payload import decode_input
 
 __all__ = ["connect_command"]
+
+_NO_PROMPT = "pipe stdin (or use wscli send), or add --jsonl"
 
 
 @click.command("connect", epilog=EXIT_EPILOG + ENVIRONMENT_EPILOG)
@@ -54,6 +63,7 @@ __all__ = ["connect_command"]
 @output_options
 @wait_options
 @stream_options
+@dialect_options
 def connect_command(
     url: str | None,
     first_messages: tuple[str, ...],
@@ -80,14 +90,14 @@ def connect_command(
         decode_input(m.encode("utf-8", "surrogateescape"), fmt, where=f"-x {i}")
         for i, m in enumerate(first_messages, start=1)
     ]
-    options = connect_options(url, values)
+    dialect, url = dialect_of(values, url)
+    options = offered_by(dialect, connect_options(url, values))
     streams = stream_rules(values)
-    recording = None
-    if record is not None:
-        settings = tuple(given_settings(click.get_current_context()))
-        recording = RecordOptions(record, settings)
+    recording = _recording(record)
     env = current_env()
     if env.interactive and not output.jsonl:
+        if dialect is not None:
+            raise UsageError("--dialect is not available at the prompt yet", _NO_PROMPT)
         from wscli.repl.start import interact
 
         return interact(
@@ -110,4 +120,12 @@ def connect_command(
         input_format=fmt,
         record=recording,
         streams=streams,
+        dialect=dialect,
     )
+
+
+def _recording(record: str | None) -> RecordOptions | None:
+    """--record's file, and the connection options given (its settings)."""
+    if record is None:
+        return None
+    return RecordOptions(record, tuple(given_settings(click.get_current_context())))

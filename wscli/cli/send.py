@@ -18,7 +18,13 @@ from wscli.cli.shared_options import (
     wait_options,
     wait_rules,
 )
-from wscli.cli.stream_options import stream_options, stream_rules
+from wscli.cli.stream_options import (
+    dialect_of,
+    dialect_options,
+    offered_by,
+    stream_options,
+    stream_rules,
+)
 from wscli.errors import UsageError
 from wscli.protocol.payload import decode_input
 
@@ -42,6 +48,7 @@ __all__ = ["send_command"]
 @output_options
 @wait_options
 @stream_options
+@dialect_options
 def send_command(
     url: str,
     messages: tuple[str, ...],
@@ -58,7 +65,8 @@ def send_command(
 
     output = output_settings(values)
     rules = wait_rules(values)
-    options = connect_options(url, values)
+    dialect, target = dialect_of(values, url)
+    options = offered_by(dialect, connect_options(target, values))
     fmt = values["input_format"]
     items: list[str | bytes | object] = []
     for index, message in enumerate(messages, start=1):
@@ -96,4 +104,5 @@ def send_command(
         items=items,
         input_format=fmt,
         streams=stream_rules(values),
+        dialect=dialect,
     )

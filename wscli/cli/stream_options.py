@@ -1,14 +1,27 @@
-"""``connect`` and ``send``'s options for long-running streams: --reply, --every,
---filter, --ignore (and their JSON forms)."""
+"""``connect`` and ``send``'s options for long-running streams (--reply, --every,
+--filter, --ignore and their JSON forms) and for the protocols spoken over WebSocket
+(--dialect)."""
 
+import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import click
 
 from wscli.cli.shared_options import _SECONDS, _apply, option
 from wscli.errors import UsageError
-from wscli.options import StreamRules
+from wscli.options import DIALECT_NAMES, ConnectOptions, StreamRules
 
-__all__ = ["stream_options", "stream_rules"]
+if TYPE_CHECKING:
+    from wscli.dialect.base import Dialect
+
+__all__ = [
+    "dialect_of",
+    "dialect_options",
+    "offered_by",
+    "stream_options",
+    "stream_rules",
+]
 
 stream_options = _apply(
     [
@@ -117,3 +130,85 @@ def _json_pattern(text: str, option: str) -> str:
             """e.g. '{"type": "ping"}'""",
         )
     return text
+
+
+dialect_options = _apply(
+    [
+        option(
+            "--dialect",
+            type=click.Choice(DIALECT_NAMES),
+            help="Speak this protocol over the WebSocket: wscli does its opening and its"
+            " heartbeats; you send and read application messages (see README, Dialects).",
+        ),
+        option(
+            "--init-payload",
+            metavar="JSON",
+            help="graphql: the payload of connection_init.",
+        ),
+        option(
+            "--namespace",
+            default="/",
+            show_default=True,
+            metavar="NS",
+            help="socketio: the namespace to join.",
+        ),
+        option("--auth-json", metavar="JSON", help="socketio: the namespace's connect payload."),
+        option(
+            "--socketio-path",
+            default="/socket.io/",
+            show_default=True,
+            metavar="PATH",
+            help="socketio: the Engine.IO path, when the URL does not give one.",
+        ),
+        option("--ack", is_flag=True, help="socketio: ask for an acknowledgement of each emit."),
+    ]
+)
+
+
+def dialect_of(values: dict[str, Any], url: str | None) -> "tuple[Dialect | None, str | None]":
+    """The dialect asked for (None: none), and the URL to connect to (socketio: the
+    Engine.IO endpoint under an http(s):// or ws(s):// base).
+
+    Raises:
+        UsageError: a payload that is not JSON, or a dialect option without --dialect.
+    """
+    name = values["dialect"]
+    if name is None:
+        given = [o for o in ("init_payload", "auth_json") if values[o] is not None]
+        if values["ack"]:
+            given.append("ack")
+        if given:
+            flag = "--" + given[0].replace("_", "-")
+            raise UsageError(f"{flag} needs --dialect", "e.g. --dialect graphql")
+        return None, url
+    for key in ("init_payload", "auth_json"):
+        if values[key] is not None:
+            try:
+                json.loads(values[key])
+            except ValueError as exc:
+                flag = "--" + key.replace("_", "-")
+                hint = """e.g. '{"token": "abc"}'"""
+                raise UsageError(f"{flag} is not JSON: {exc}", hint) from None
+    from wscli.dialect.base import DialectSettings
+    from wscli.dialect.registry import make_dialect
+
+    dialect = make_dialect(
+        DialectSettings(
+            name=name,
+            init_payload=values["init_payload"],
+            namespace=values["namespace"],
+            auth_json=values["auth_json"],
+            socketio_path=values["socketio_path"],
+            ack=values["ack"],
+        )
+    )
+    return dialect, dialect.url(url) if url is not None else None
+
+
+def offered_by(dialect: "Dialect | None", options: ConnectOptions) -> ConnectOptions:
+    """``options`` with the dialect's subprotocols offered first."""
+    if dialect is None or not dialect.subprotocols:
+        return options
+    own = dialect.subprotocols
+    offered = (*own, *(name for name in options.subprotocols if name not in own))
+    return options._replace(subprotocols=offered)

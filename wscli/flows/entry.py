@@ -7,6 +7,7 @@
 import asyncio
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from wscli.env import Env
 from wscli.flows.runner import exit_status_of
@@ -21,6 +22,9 @@ from wscli.options import (
 )
 from wscli.output import Output, ScriptRecorder, StatusWriter
 from wscli.protocol.verdict import Verdict
+
+if TYPE_CHECKING:
+    from wscli.dialect.base import Dialect
 
 __all__ = [
     "STDIN",
@@ -44,6 +48,7 @@ def exchange_messages(
     input_format: InputFormat,
     record: RecordOptions | None = None,
     streams: StreamRules | None = None,
+    dialect: "Dialect | None" = None,
 ) -> int:
     """``connect`` (``items`` None: stdin alone) or ``send`` (``items``: the messages, with
     :data:`STDIN` where stdin's lines go); return the exit status."""
@@ -58,7 +63,12 @@ def exchange_messages(
 
         async with connect_target(options, output.status) as target:
             exchange = Exchange(
-                Session(target), output, rules, interrupt=interrupt, streams=streams
+                Session(target),
+                output,
+                rules,
+                interrupt=interrupt,
+                streams=streams,
+                dialect=dialect,
             )
             stdin = None
             if items is None or STDIN in items:

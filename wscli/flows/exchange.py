@@ -23,6 +23,8 @@ from wscli.protocol.verdict import Verdict, judge
 from wscli.status import ExitStatus
 
 if TYPE_CHECKING:
+    from wscli.dialect.base import Dialect
+    from wscli.flows.speaking import Speaker
     from wscli.script.streams import Streams
 
 __all__ = ["Exchange"]
@@ -45,8 +47,14 @@ class Exchange:
         *,
         interrupt: asyncio.Event | None = None,
         streams: StreamRules | None = None,
+        dialect: "Dialect | None" = None,
     ) -> None:
         self.session = session
+        self.speaker: Speaker | None = None
+        if dialect is not None:
+            from wscli.flows import speaking
+
+            self.speaker = speaking.Speaker(dialect, session, output)
         self.every = streams.every if streams is not None else ()
         self.streams: Streams | None = None
         if streams is not None and (streams.replies or streams.filters or streams.ignores):
@@ -84,6 +92,8 @@ class Exchange:
             except WscliError:
                 await consumer  # the error and close events still reach --jsonl
                 raise
+            if self.speaker is not None:
+                self.speaker.open()
             timers = [asyncio.create_task(self._every(*pair)) for pair in self.every]
             if not timed_out:
                 timed_out = await self._wait(feeder, deadline)
@@ -99,7 +109,7 @@ class Exchange:
             return Verdict(ExitStatus.OK)
         if self.input_error is not None:
             return Verdict(self.input_error.status, self.input_error.message, self.input_error.hint)
-        return judge(
+        verdict = judge(
             closed,
             self.rules,
             received=self.received,
@@ -108,6 +118,7 @@ class Exchange:
             interrupted=self.interrupt.is_set(),
             failure=self.failure,
         )
+        return verdict if self.speaker is None else self.speaker.verdict(verdict)
 
     async def _close(self, deadline: float | None) -> Closed:
         """Close (1000, or 1001 when interrupted or stdout went away), but drop the
@@ -115,6 +126,8 @@ class Exchange:
         handshake) passes first. Queued messages never sent are reported."""
         session = self.session
         going_away = self.interrupt.is_set() or self._output_closed
+        if self.speaker is not None:
+            self.speaker.close()
         closer = asyncio.ensure_future(
             session.close(1001 if going_away else 1000, drain=not going_away)
         )
@@ -176,16 +189,32 @@ class Exchange:
                 return False
             if self._output_closed or (self._satisfied and not rules.waits_for_server):
                 return False
+            if self.speaker is not None and self.speaker.fatal:
+                return False
             now = loop.time()
             if deadline is not None and now >= deadline:
                 return True
             timeout = None if deadline is None else deadline - now
+            if feeder.done() and self._settled():
+                return False
             if feeder.done() and idle is not None:
                 idle_left = self._last_activity + idle - now
                 if idle_left <= 0:
                     return False
                 timeout = idle_left if timeout is None else min(timeout, idle_left)
             await _wait_event(self._wake, timeout)
+
+    def _settled(self) -> bool:
+        """--dialect, and no rule given: every request was answered, nothing to wait for."""
+        speaker, rules = self.speaker, self.rules
+        if speaker is None or not speaker.settled:
+            return False
+        return (
+            rules.idle is None
+            and rules.count is None
+            and rules.wanted_match is None
+            and not rules.waits_for_server
+        )
 
     async def _feed(self, source: AsyncIterator[list[Payload]]) -> None:
         try:
@@ -195,7 +224,10 @@ class Exchange:
         await self._fed()
 
     def take(self, batch: list[Payload], first: int) -> int:
-        """The feed's destination: the session (none taken once it is CLOSING)."""
+        """The feed's destination: the session (none taken once it is CLOSING), through
+        the dialect when there is one."""
+        if self.speaker is not None:
+            return self.speaker.send(batch)
         return self.session.send_many(batch)
 
     async def room(self) -> None:
@@ -207,8 +239,12 @@ class Exchange:
         """--every: send ``message`` every ``seconds`` while the connection is open."""
         while True:
             await asyncio.sleep(seconds)
-            if not self.session.send(message):
+            if not self._send_messages([message]):
                 return
+
+    def _send_messages(self, messages: list[str]) -> bool:
+        """Send application messages; False once the connection is CLOSING."""
+        return self.take(list[Payload](messages), 0) > 0 or not messages
 
     async def _fed(self) -> None:
         """The input ended: wait until it is all written; the idle rule starts now."""
@@ -221,7 +257,7 @@ class Exchange:
         assert self.streams is not None
         answers = self.streams.answers(event.data)
         if answers:
-            self.session.send_many(list[str | bytes](answers))
+            self._send_messages(answers)
         if self.streams.passes(event.data):
             return True
         if self.output.options.jsonl:
@@ -238,10 +274,18 @@ class Exchange:
         lossless = output.options.jsonl
         streams = self.streams
         try:
-            async for batch in session.event_batches():
+            async for events in session.event_batches():
+                speaker = self.speaker
+                batch = events if speaker is None else speaker.translate(events)
+                if speaker is not None and (speaker.settled or speaker.fatal):
+                    self._wake.set()  # the wait may end: see _settled
+                notices = speaker.notices if speaker is not None else ()
                 run: list[Message] = []  # received messages to write at once
                 arrived = False
                 for event in batch:
+                    if notices and id(event) in notices:  # shown, not counted
+                        run.append(event)  # type: ignore[arg-type]
+                        continue
                     if type(event) is Message and event.direction == "in":
                         if streams is not None and not self._streamed(event, run):
                             continue

@@ -1,0 +1,180 @@
+"""``--dialect``: wscli speaks the protocol, the user the application, against the
+reference implementation of each (Node servers in tests/node, installed by tests/setup):
+graphql-ws (graphql-transport-ws), rpc-websockets (JSON-RPC 2.0), socket.io (Engine.IO v4
+/ Socket.IO v5). Plus the parsers' behaviour on random and malformed frames."""
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tests.conftest import run_wscli
+from tests.node_server import node_script
+from wscli.dialect.base import DialectSettings
+from wscli.dialect.registry import NAMES, make_dialect
+
+GRAPHQL = ("--dialect", "graphql", "--init-payload", '{"token":"t0k3n"}')
+
+
+@pytest.fixture
+def graphql_url() -> Iterator[str]:
+    with node_script("graphql.js", "graphql-ws", "graphql") as port:
+        yield f"ws://127.0.0.1:{port}/graphql"
+
+
+@pytest.fixture
+def jsonrpc_url() -> Iterator[str]:
+    with node_script("jsonrpc.js", "rpc-websockets") as port:
+        yield f"ws://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def socketio_url() -> Iterator[str]:
+    with node_script("socketio.js", "socket.io") as port:
+        yield f"http://127.0.0.1:{port}"
+
+
+def test_graphql_subscription_count_3_completes_it_before_closing(graphql_url: str) -> None:
+    result = run_wscli(
+        "send", graphql_url, "subscription { tick(to: 10) }", *GRAPHQL, "--count", "3", "-v"
+    )
+    assert result.lines == ['{"data":{"tick":1}}', '{"data":{"tick":2}}', '{"data":{"tick":3}}']
+    assert "Sec-WebSocket-Protocol: graphql-transport-ws" in result.stderr  # offered itself
+
+
+def test_graphql_queries_from_a_pipe_end_when_every_operation_completed(
+    graphql_url: str,
+) -> None:
+    lines = (
+        '{ hello(name: "a") }\n'
+        '{"query": "query($n: String) { hello(name: $n) }", "variables": {"n": "b"}}\n'
+    )
+    result = run_wscli("connect", graphql_url, *GRAPHQL, "--jsonl", "-v", input=lines)
+    records = [json.loads(line) for line in result.lines]
+    shown = [r["text"] for r in records if r["event"] == "message" and r["direction"] == "in"]
+    assert '{"data":{"hello":"hello a"}}' in shown and '{"data":{"hello":"hello b"}}' in shown
+    raw = [json.loads(r["text"])["type"] for r in records if r.get("raw")]
+    assert raw[0] == "connection_ack" and raw.count("complete") == 2
+    sent = [json.loads(r["text"]) for r in records if r.get("direction") == "out"]
+    assert sent[0]["type"] == "connection_init" and sent[0]["payload"] == {"token": "t0k3n"}
+    assert [s["payload"].get("variables") for s in sent[1:]] == [None, {"n": "b"}]
+
+
+def test_graphql_errors_print_and_exit_9(graphql_url: str) -> None:
+    result = run_wscli("send", graphql_url, "{ nope }", *GRAPHQL, expect=9)
+    assert 'wscli: graphql: operation 1: Cannot query field "nope"' in result.stderr
+    assert "the server reported 1 graphql protocol error" in result.stderr
+
+
+def test_graphql_refused_init_closes_4403(graphql_url: str) -> None:
+    bad = ("--dialect", "graphql", "--init-payload", '{"token":"wrong"}')
+    result = run_wscli("send", graphql_url, "{ hello }", *bad, expect=8)
+    assert "4403" in result.stderr
+
+
+def test_jsonrpc_calls_results_errors_and_notifications(jsonrpc_url: str) -> None:
+    assert run_wscli("send", jsonrpc_url, "sum [1,2]", "--dialect", "jsonrpc").lines == ["3"]
+    failed = run_wscli("send", jsonrpc_url, "fail", "--dialect", "jsonrpc", expect=9)
+    assert "wscli: jsonrpc: fail (id 1): error -32000" in failed.stderr
+    lines = 'rpc.on ["tick"]\n{"method": "sum", "params": [2, 3], "id": "x"}\nnotify_me\n'
+    result = run_wscli(
+        "connect", jsonrpc_url, "--dialect", "jsonrpc", "--count", "3", "--idle", "2", input=lines
+    )
+    # three responses counted; the notification shown, not counted
+    assert result.lines[:3] == ['{"tick":"ok"}', "5", "true"]
+
+
+def test_jsonrpc_bad_input_is_a_usage_error(jsonrpc_url: str) -> None:
+    result = run_wscli("send", jsonrpc_url, "sum [1,", "--dialect", "jsonrpc", expect=2)
+    assert "sum: params are not JSON" in result.stderr
+
+
+def test_socketio_emit_receive_binary_and_ack(socketio_url: str) -> None:
+    lines = '["hello",1,{"a":2}]\n["binary"]\n'
+    result = run_wscli(
+        "connect", socketio_url, "--dialect", "socketio", "--count", "3", input=lines
+    )
+    assert result.lines == [
+        '["echo","hello",1,{"a":2}]',
+        '["file",{"_placeholder":true,"num":0}]',
+        '{"attachment":"000102"}',
+    ]
+    acked = run_wscli("send", socketio_url, '["x",5]', "--dialect", "socketio", "--ack")
+    assert acked.lines == ['["ack",0,"ok",5]']
+
+
+def test_socketio_namespace_with_auth_and_refused(socketio_url: str) -> None:
+    chat = ("--dialect", "socketio", "--namespace", "/chat", "--count", "1")
+    ok = run_wscli("send", socketio_url, *chat, "--auth-json", '{"token":"t0k3n"}')
+    assert ok.lines == ['["welcome","t0k3n"]']
+    refused = run_wscli("send", socketio_url, *chat, "--auth-json", '{"token":"x"}', expect=9)
+    assert "the namespace refused the connection: not authorized" in refused.stderr
+
+
+def test_socketio_heartbeats_keep_a_session_open_past_two_ping_intervals(
+    socketio_url: str,
+) -> None:
+    """The server pings every 300 ms and drops a client that does not pong within
+    200 ms; a session of ~1.2 s (three emits 0.4 s apart) stays open, and the pings
+    neither show nor count."""
+    result = run_wscli(
+        "send",
+        socketio_url,
+        "--dialect",
+        "socketio",
+        "--every",
+        "0.4",
+        '["beat"]',
+        "--count",
+        "3",
+        "--jsonl",
+        "-v",
+    )
+    records = [json.loads(line) for line in result.lines]
+    shown = [
+        r["text"]
+        for r in records
+        if r["event"] == "message" and r["direction"] == "in" and not r.get("raw")
+    ]
+    assert shown == ['["echo","beat"]'] * 3
+    pings = [r for r in records if r.get("raw") and r["text"] == "2"]
+    pongs = [r for r in records if r.get("direction") == "out" and r["text"] == "3"]
+    assert len(pings) >= 2 and len(pongs) == len(pings)
+
+
+def test_a_dialect_option_needs_dialect() -> None:
+    result = run_wscli("send", "ws://127.0.0.1:1/", "x", "--init-payload", "{}", expect=2)
+    assert "--init-payload needs --dialect" in result.stderr
+
+
+@pytest.mark.parametrize("name", NAMES)
+@given(frame=st.one_of(st.text(max_size=60), st.binary(max_size=30)))
+def test_any_frame_is_shown_skipped_or_a_clear_error(name: str, frame: str | bytes) -> None:
+    """Random and malformed frames never raise: each is shown, skipped, answered, or
+    reported as one error line."""
+    dialect = make_dialect(DialectSettings(name))
+    result = dialect.decode(frame)
+    assert all(isinstance(line, str) and "\n" not in line for line in result.errors)
+
+
+@pytest.mark.parametrize(
+    ("name", "frames"),
+    [
+        ("socketio", ["4", "45", "45x-[]", "42/chat", "42[", "0{", "43abc", "1", "x"]),
+        ("graphql", ["{", "[]", '{"type":"next"}', '{"type":"error","payload":5}', "null"]),
+        ("jsonrpc", ["{", "[1]", '{"id":1}', '{"error":5}', "[]", "7"]),
+    ],
+)
+def test_malformed_frames(name: str, frames: list[str]) -> None:
+    dialect = make_dialect(DialectSettings(name, namespace="/chat"))
+    for frame in frames:
+        result = dialect.decode(frame)
+        assert all(isinstance(line, str) for line in result.errors)
+
+
+def test_dialect_at_the_prompt_is_refused_for_now() -> None:
+    args = ("connect", "ws://127.0.0.1:1/", "--dialect", "jsonrpc")
+    result = run_wscli(*args, terminal=True, expect=2)
+    assert "--dialect is not available at the prompt yet" in result.stderr

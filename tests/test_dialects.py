@@ -5,6 +5,7 @@ graphql-ws (graphql-transport-ws), rpc-websockets (JSON-RPC 2.0), socket.io (Eng
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -174,7 +175,31 @@ def test_malformed_frames(name: str, frames: list[str]) -> None:
         assert all(isinstance(line, str) for line in result.errors)
 
 
-def test_dialect_at_the_prompt_is_refused_for_now() -> None:
-    args = ("connect", "ws://127.0.0.1:1/", "--dialect", "jsonrpc")
-    result = run_wscli(*args, terminal=True, expect=2)
-    assert "--dialect is not available at the prompt yet" in result.stderr
+def test_dialects_at_the_prompt(jsonrpc_url: str, socketio_url: str, tmp_path: Path) -> None:
+    """At the prompt, typed lines are application messages and the replies show as
+    such; Socket.IO's heartbeats are answered while the prompt waits (two intervals)."""
+    from tests.test_repl import Terminal, quit_cleanly
+
+    home = tmp_path / "home"
+    home.mkdir()
+    terminal = Terminal(home, jsonrpc_url, "--dialect", "jsonrpc")
+    try:
+        terminal.ready()
+        terminal.type_line("sum [1, 2, 3]")
+        terminal.expect(r"^< 6$")
+        terminal.type_line("fail")
+        terminal.expect(r"jsonrpc: fail \(id 2\): error -32000")
+        quit_cleanly(terminal, after_output=True)
+    finally:
+        terminal.close()
+    terminal = Terminal(home, socketio_url, "--dialect", "socketio", "-x", '["first"]')
+    try:
+        terminal.ready()
+        terminal.expect(r'^< \[\s*"echo",\s*"first"\s*\]$')
+        terminal.expect(r"> 3$")  # a pong to the server's ping (300 ms)
+        terminal.expect(r"> 3$")  # and the next: the session outlived two intervals
+        terminal.type_line('["hello"]')
+        terminal.expect(r'^< \[\s*"echo",\s*"hello"\s*\]$')
+        quit_cleanly(terminal, after_output=True)
+    finally:
+        terminal.close()

@@ -25,13 +25,10 @@ from wscli.cli.stream_options import (
     stream_options,
     stream_rules,
 )
-from wscli.errors import UsageError
 from wscli.options import RecordOptions
 from wscli.protocol.payload import decode_input
 
 __all__ = ["connect_command"]
-
-_NO_PROMPT = "pipe stdin (or use wscli send), or add --jsonl"
 
 
 @click.command("connect", epilog=EXIT_EPILOG + ENVIRONMENT_EPILOG)
@@ -96,8 +93,6 @@ def connect_command(
     recording = _recording(record)
     env = current_env()
     if env.interactive and not output.jsonl:
-        if dialect is not None:
-            raise UsageError("--dialect is not available at the prompt yet", _NO_PROMPT)
         from wscli.repl.start import interact
 
         return interact(
@@ -108,6 +103,7 @@ def connect_command(
             reconnect=reconnect,
             record=recording,
             streams=streams,
+            dialect=dialect.settings if dialect is not None else None,
         )
     from wscli.flows.entry import STDIN, exchange_messages
 

@@ -54,7 +54,13 @@ class Exchange:
         if dialect is not None:
             from wscli.flows import speaking
 
-            self.speaker = speaking.Speaker(dialect, session, output)
+            raw = output.options.verbose and output.options.jsonl
+            self.speaker = speaking.Speaker(
+                dialect,
+                session,
+                lambda line: output.status.line(line, "bad", always=True),
+                (lambda frame: output.filtered(frame, mark="raw")) if raw else None,
+            )
         self.every = streams.every if streams is not None else ()
         self.streams: Streams | None = None
         if streams is not None and (streams.replies or streams.filters or streams.ignores):

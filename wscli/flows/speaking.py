@@ -6,10 +6,11 @@ frame becomes the application messages it carries, its replies (heartbeats, the
 opening's next step) go out at once, and its protocol errors become status lines.
 """
 
+from collections.abc import Callable
+
 from wscli.client.session import Session
 from wscli.dialect.base import Dialect
 from wscli.flows.stdin import Payload
-from wscli.output import Output
 from wscli.protocol.events import Event, Message
 from wscli.protocol.verdict import Verdict
 from wscli.render import escape
@@ -21,10 +22,17 @@ __all__ = ["Speaker"]
 class Speaker:
     """One session's dialect."""
 
-    def __init__(self, dialect: Dialect, session: Session, output: Output) -> None:
+    def __init__(
+        self,
+        dialect: Dialect,
+        session: Session,
+        report_error: Callable[[str], None],
+        show_raw: Callable[[Message], None] | None = None,
+    ) -> None:
         self.dialect = dialect
         self.session = session
-        self.output = output
+        self.report_error = report_error  # a protocol error, one line
+        self.show_raw = show_raw  # each received frame (--jsonl -v)
         self.held: list[str | bytes] = []  # application frames waiting for the opening
         #: ids of the messages of the last translated batch that are shown, not counted.
         self.notices: set[int] = set()
@@ -62,16 +70,15 @@ class Speaker:
     def translate(self, batch: list[Event]) -> list[Event]:
         """The batch with each received frame replaced by its application messages (and
         -v --jsonl shows the frame, marked raw)."""
-        dialect, output = self.dialect, self.output
-        raw = output.options.verbose and output.options.jsonl
+        dialect, show_raw = self.dialect, self.show_raw
         self.notices.clear()
         events: list[Event] = []
         for event in batch:
             if type(event) is not Message or event.direction != "in":
                 events.append(event)
                 continue
-            if raw:
-                output.filtered(event, mark="raw")
+            if show_raw is not None:
+                show_raw(event)
             was_ready = dialect.ready
             decoded = dialect.decode(event.data)
             frames = decoded.replies
@@ -82,8 +89,7 @@ class Speaker:
             self.fatal = self.fatal or decoded.fatal
             for error in decoded.errors:
                 self.errors += 1
-                line = f"{dialect.name}: {escape(error, keep_newlines=False)}"
-                output.status.line(line, "bad", always=True)
+                self.report_error(f"{dialect.name}: {escape(error, keep_newlines=False)}")
             events += [Message(data, "in", event.at) for data in decoded.shown]
             for data in decoded.notices:
                 events.append(Message(data, "in", event.at))

@@ -15,11 +15,14 @@ from prompt_toolkit.history import InMemoryHistory
 from rich.text import Text
 
 from wscli.client.session import Session
+from wscli.dialect.base import DialectSettings
+from wscli.dialect.registry import make_dialect
 from wscli.env import Env
 from wscli.errors import UsageError
+from wscli.flows.speaking import Speaker
 from wscli.options import BinaryView, StreamRules, WaitRules
 from wscli.output import ScriptRecorder
-from wscli.protocol.events import Event, Message, ReadyState
+from wscli.protocol.events import Event, Message, Opened, ReadyState
 from wscli.protocol.verdict import Verdict, judge
 from wscli.repl import inputs as i
 from wscli.repl.commands import CONNECT
@@ -47,6 +50,7 @@ class ConnectPrompt(PromptBase):
         reconnect: bool = False,
         recorder: ScriptRecorder | None = None,
         streams: StreamRules | None = None,
+        dialect: DialectSettings | None = None,
     ) -> None:
         super().__init__(
             env,
@@ -60,9 +64,13 @@ class ConnectPrompt(PromptBase):
         self.streams: Streams | None = None
         if streams is not None and (streams.replies or streams.filters or streams.ignores):
             self.streams = Streams(streams.replies, streams.filters, streams.ignores)
+        self.dialect = dialect
+        #: The current connection's dialect (a new one for each connection).
+        self.speaker: Speaker | None = None
+        self._first = first_messages if dialect is not None else []  # sent through it
         self.life = Lifecycle(
             session,
-            first_messages=first_messages,
+            first_messages=first_messages if dialect is None else [],
             reconnect=reconnect,
             on_events=self._show_events,
             on_notice=lambda text: self.show(Text(text, style="yellow")),
@@ -77,11 +85,43 @@ class ConnectPrompt(PromptBase):
         if self.recorder is not None:
             self.recorder.record(events)
             self.recorder.flush()
+        if self.dialect is not None:
+            events = self._spoken(events)
         if self.streams is not None:
             events = self._streamed(events)
         self._log_events(events)
         rendered = (self._render_event(event) for event in events)
         self._show_all([text for text in rendered if text is not None])
+
+    def _spoken(self, events: list[Event]) -> list[Event]:
+        """--dialect: a new connection gets its own dialect (the opening, then -x); each
+        received frame becomes its application messages."""
+        assert self.dialect is not None
+        shown: list[Event] = []
+        for event in events:
+            if isinstance(event, Opened):
+                self.speaker = Speaker(
+                    make_dialect(self.dialect),
+                    self.life.session,
+                    lambda line: self.show(Text(line, style="red")),
+                )
+                self.speaker.open()
+                self._send_all(self._first)
+            if self.speaker is None or not isinstance(event, Message):
+                shown.append(event)
+            else:
+                shown += self.speaker.translate([event])
+        return shown
+
+    def _send_all(self, messages: list[str | bytes]) -> bool:
+        """Send application messages (through the dialect, if any)."""
+        if self.speaker is not None:
+            try:
+                return self.speaker.send(messages) > 0 or not messages
+            except UsageError as error:
+                self.show(Text(f"not sent: {error.message}", style="red"))
+                return True
+        return self.life.session.send_many(messages) > 0 or not messages
 
     def _streamed(self, events: list[Event]) -> list[Event]:
         """--reply answers; --filter/--ignore decide what is shown."""
@@ -91,7 +131,7 @@ class ConnectPrompt(PromptBase):
             if isinstance(event, Message) and event.direction == "in":
                 answers = self.streams.answers(event.data)
                 if answers:
-                    self.life.session.send_many(list[str | bytes](answers))
+                    self._send_all(list[str | bytes](answers))
                 if not self.streams.passes(event.data):
                     continue
             shown.append(event)
@@ -103,7 +143,7 @@ class ConnectPrompt(PromptBase):
             await asyncio.sleep(seconds)
             session = self.life.session
             if session.ready_state is ReadyState.OPEN:
-                session.send(message)
+                self._send_all([message])
 
     def _redraw(self) -> None:
         """The connection's state changed: redraw the toolbar, or end the prompt when no
@@ -159,6 +199,8 @@ class ConnectPrompt(PromptBase):
                 await self._loop()
                 waiting = life.reconnecting is not None  # quit while reconnecting
                 gave_up = life.session.ready_state is ReadyState.CONNECTING and not waiting
+                if self.speaker is not None:
+                    self.speaker.close()
                 await life.quit(1001 if interrupt.is_set() else 1000)
                 await driver
         finally:
@@ -201,6 +243,8 @@ class ConnectPrompt(PromptBase):
             case i.SendPong(data=data):
                 await session.pong(data)
             case i.CloseConnection(code=code, reason=reason):
+                if self.speaker is not None:
+                    self.speaker.close()
                 await session.close(code, reason)
                 return False
             case i.SetView() | i.SetPretty() | i.SetTimestamps() as display:
@@ -219,7 +263,7 @@ class ConnectPrompt(PromptBase):
 
     def _send(self, payload: str | bytes) -> None:
         session = self.life.session
-        if not session.send(payload):
+        if not (self._send_all([payload]) if self.speaker is not None else session.send(payload)):
             raise UsageError(
                 f"not sent: the connection is {session.ready_state.name}",
                 "/reconnect, or quit",

@@ -2,6 +2,7 @@
 exit status out."""
 
 import asyncio
+from typing import TYPE_CHECKING
 
 from wscli.env import Env
 from wscli.flows.entry import connect_target, start_recording
@@ -17,6 +18,9 @@ from wscli.options import (
 from wscli.output import Output, StatusWriter
 from wscli.protocol.verdict import Verdict
 
+if TYPE_CHECKING:
+    from wscli.dialect.base import DialectSettings
+
 __all__ = ["interact", "interact_listen"]
 
 
@@ -29,6 +33,7 @@ def interact(
     reconnect: bool = False,
     record: RecordOptions | None = None,
     streams: StreamRules | None = None,
+    dialect: "DialectSettings | None" = None,
 ) -> int:
     """``connect``'s prompt; return the exit status."""
     status = StatusWriter(env, output_options)
@@ -49,6 +54,7 @@ def interact(
                 reconnect=reconnect,
                 recorder=recorder,
                 streams=streams,
+                dialect=dialect,
             )
             return await prompt.interact(interrupt)
 

@@ -145,6 +145,43 @@ def test_socketio_heartbeats_keep_a_session_open_past_two_ping_intervals(
     assert len(pings) >= 2 and len(pongs) == len(pings)
 
 
+@pytest.fixture
+def stomp_url() -> Iterator[str]:
+    with node_script("stomp.js", "stomp-broker-js") as port:
+        yield f"ws://127.0.0.1:{port}/stomp"
+
+
+def test_stomp_subscribe_send_receive_and_heart_beats(stomp_url: str) -> None:
+    """The broker closes a client whose heart-beats stop for 300 ms; a session of a
+    second stays open, and the DISCONNECT gets its receipt."""
+    lines = "SUBSCRIBE /queue/echo.reply\nSEND /queue/echo hello there\n"
+    args = ("--dialect", "stomp", "--heart-beat", "200,0", "--idle", "1", "--jsonl", "-v")
+    result = run_wscli("connect", stomp_url, *args, input=lines)
+    records = [json.loads(line) for line in result.lines]
+    shown = [
+        r["text"]
+        for r in records
+        if r["event"] == "message" and r["direction"] == "in" and not r.get("raw")
+    ]
+    assert shown == ["HELLO THERE"]
+    sent = [r["text"] for r in records if r.get("direction") == "out"]
+    assert sent[0].startswith("CONNECT\naccept-version:1.2,1.1,1.0\nhost:127.0.0.1\n")
+    assert sent[0].endswith("\n\n\0") and sent.count("\n") >= 5  # a beat per 100 ms
+    assert sent[-1] == "DISCONNECT\nreceipt:wscli-disconnect\n\n\0"
+    raw = [r["text"] for r in records if r.get("raw")]
+    assert raw[-1].startswith("RECEIPT\nreceipt-id:wscli-disconnect")
+    close = records[-1]
+    assert close["event"] == "close" and close["initiated_by"] == "client"
+
+
+def test_stomp_send_alone_ends_at_once_and_bad_commands_are_usage_errors(
+    stomp_url: str,
+) -> None:
+    run_wscli("send", stomp_url, "SEND /queue/other hi", "--dialect", "stomp", "-q")
+    result = run_wscli("send", stomp_url, "PUBLISH x", "--dialect", "stomp", expect=2)
+    assert "not a STOMP command" in result.stderr
+
+
 def test_a_dialect_option_needs_dialect() -> None:
     result = run_wscli("send", "ws://127.0.0.1:1/", "x", "--init-payload", "{}", expect=2)
     assert "--init-payload needs --dialect" in result.stderr
@@ -166,6 +203,7 @@ def test_any_frame_is_shown_skipped_or_a_clear_error(name: str, frame: str | byt
         ("socketio", ["4", "45", "45x-[]", "42/chat", "42[", "0{", "43abc", "1", "x"]),
         ("graphql", ["{", "[]", '{"type":"next"}', '{"type":"error","payload":5}', "null"]),
         ("jsonrpc", ["{", "[1]", '{"id":1}', '{"error":5}', "[]", "7"]),
+        ("stomp", ["\n", "MESSAGE", "ERROR\n\n\0", "X\n\n\0", "CONNECTED\nheart-beat:a,b\n\n\0"]),
     ],
 )
 def test_malformed_frames(name: str, frames: list[str]) -> None:

@@ -11,6 +11,7 @@ import click
 from wscli.cli.shared_options import _SECONDS, _apply, option
 from wscli.errors import UsageError
 from wscli.options import DIALECT_NAMES, ConnectOptions, StreamRules
+from wscli.protocol.target import parse_auth
 
 if TYPE_CHECKING:
     from wscli.dialect.base import Dialect
@@ -161,6 +162,13 @@ dialect_options = _apply(
             help="socketio: the Engine.IO path, when the URL does not give one.",
         ),
         option("--ack", is_flag=True, help="socketio: ask for an acknowledgement of each emit."),
+        option(
+            "--heart-beat",
+            default="10000,10000",
+            show_default=True,
+            metavar="CX,CY",
+            help="stomp: the heart-beats offered, in ms: CX to send, CY to receive.",
+        ),
     ]
 )
 
@@ -200,6 +208,8 @@ def dialect_of(values: dict[str, Any], url: str | None) -> "tuple[Dialect | None
             auth_json=values["auth_json"],
             socketio_path=values["socketio_path"],
             ack=values["ack"],
+            heart_beat=_heart_beat(values["heart_beat"]),
+            login=parse_auth(values["auth"]) if values.get("auth") else None,
         )
     )
     return dialect, dialect.url(url) if url is not None else None
@@ -212,3 +222,9 @@ def offered_by(dialect: "Dialect | None", options: ConnectOptions) -> ConnectOpt
     own = dialect.subprotocols
     offered = (*own, *(name for name in options.subprotocols if name not in own))
     return options._replace(subprotocols=offered)
+
+
+def _heart_beat(text: str) -> str:
+    if not re.fullmatch(r"\d+,\d+", text.strip()):
+        raise UsageError(f"--heart-beat {text!r} is not CX,CY", "milliseconds, e.g. 10000,10000")
+    return text.strip()

@@ -50,6 +50,9 @@ class DialectSettings(NamedTuple):
     socketio_path: str = "/socket.io/"
     #: socketio: ask for an acknowledgement of each emit.
     ack: bool = False
+    #: stomp: the heart-beats offered (CONNECT's header: "CX,CY" in ms), the login.
+    heart_beat: str = "10000,10000"
+    login: tuple[str, str] | None = None
 
 
 class Dialect:
@@ -63,6 +66,8 @@ class Dialect:
         self.settings = settings
         #: Application messages may go out.
         self.ready = True
+        #: Send :meth:`beat`'s frames this often (seconds) once ready; None: never.
+        self.beat_interval: float | None = None
 
     def url(self, url: str) -> str:
         """The URL to connect to, from the one given."""
@@ -81,6 +86,10 @@ class Dialect:
 
     def closing(self) -> list[Wire]:
         """Frames to send before the close frame (ending what is still running)."""
+        return []
+
+    def beat(self) -> list[Wire]:
+        """The protocol's heart-beat, sent every :attr:`beat_interval`."""
         return []
 
     @property

@@ -4,6 +4,7 @@ from wscli.dialect.base import Dialect, DialectSettings
 from wscli.dialect.graphql import GraphQL
 from wscli.dialect.jsonrpc import JsonRpc
 from wscli.dialect.socketio import SocketIO
+from wscli.dialect.stomp import Stomp
 
 __all__ = ["NAMES", "make_dialect"]
 
@@ -11,6 +12,7 @@ _DIALECTS: dict[str, type[Dialect]] = {
     "graphql": GraphQL,
     "jsonrpc": JsonRpc,
     "socketio": SocketIO,
+    "stomp": Stomp,
 }
 #: For --dialect's choices.
 NAMES = tuple(_DIALECTS)

@@ -98,9 +98,10 @@ class Exchange:
             except WscliError:
                 await consumer  # the error and close events still reach --jsonl
                 raise
+            timers = [asyncio.create_task(self._every(*pair)) for pair in self.every]
             if self.speaker is not None:
                 self.speaker.open()
-            timers = [asyncio.create_task(self._every(*pair)) for pair in self.every]
+                timers.append(asyncio.create_task(self.speaker.keep_beating()))
             if not timed_out:
                 timed_out = await self._wait(feeder, deadline)
             for timer in timers:

@@ -6,6 +6,7 @@ frame becomes the application messages it carries, its replies (heartbeats, the
 opening's next step) go out at once, and its protocol errors become status lines.
 """
 
+import asyncio
 from collections.abc import Callable
 
 from wscli.client.session import Session
@@ -39,10 +40,21 @@ class Speaker:
         self.errors = 0
         #: The protocol cannot go on (its opening was refused).
         self.fatal = False
+        self._negotiated = asyncio.Event()  # the opening is complete
 
     def open(self) -> None:
         """The WebSocket is open: the protocol's opening."""
         self.session.send_many(self.dialect.opening())
+
+    async def keep_beating(self) -> None:
+        """The protocol's heart-beats, once negotiated, while the connection is open."""
+        await self._negotiated.wait()
+        interval = self.dialect.beat_interval
+        while interval is not None:
+            await asyncio.sleep(interval / 2)  # well within what the peer waits for
+            if self.session.ready_state.value != 1:
+                return
+            self.session.send_many(self.dialect.beat())
 
     def close(self) -> None:
         """Before the close frame: end what is still running."""
@@ -84,6 +96,7 @@ class Speaker:
             frames = decoded.replies
             if dialect.ready and not was_ready:
                 frames, self.held = frames + self.held, []
+                self._negotiated.set()
             if frames:
                 self.session.send_many(frames)
             self.fatal = self.fatal or decoded.fatal

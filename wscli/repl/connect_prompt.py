@@ -106,6 +106,7 @@ class ConnectPrompt(PromptBase):
                     lambda line: self.show(Text(line, style="red")),
                 )
                 self.speaker.open()
+                self._background(self.speaker.keep_beating())
                 self._send_all(self._first)
             if self.speaker is None or not isinstance(event, Message):
                 shown.append(event)

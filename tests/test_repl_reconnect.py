@@ -8,9 +8,8 @@ import pytest
 from tests import test_repl
 from tests.scenario import ScenarioServer
 from tests.test_repl import WAIT, Terminal, quit_cleanly, start
-from wscli.errors import HandshakeRejected, TLSFailed
-from wscli.repl.backoff import backoff_delays, backoff_limit
-from wscli.repl.lifecycle import is_permanent
+from wscli.errors import HandshakeRejected, TLSFailed, is_permanent
+from wscli.protocol.backoff import backoff_delays, backoff_limit
 
 home = test_repl.home  # fixtures: a temporary HOME, and the terminals started in a test
 terminals = test_repl.terminals

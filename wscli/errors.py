@@ -10,6 +10,7 @@ __all__ = [
     "Timeout",
     "UsageError",
     "WscliError",
+    "is_permanent",
 ]
 
 
@@ -66,3 +67,11 @@ class OutputClosed(WscliError):
     """The reader of stdout went away (``| head -1``): end quietly."""
 
     status = ExitStatus.OK
+
+
+def is_permanent(error: WscliError) -> bool:
+    """True for failures that trying again cannot fix: TLS, and 4xx handshake answers."""
+    if isinstance(error, TLSFailed):
+        return True
+    status = error.http_status if isinstance(error, HandshakeRejected) else None
+    return status is not None and 400 <= status < 500

@@ -19,6 +19,7 @@ __all__ = [
     "ListenMode",
     "ListenOptions",
     "OutputOptions",
+    "Reconnect",
     "RecordOptions",
     "StreamRules",
     "WaitRules",
@@ -64,6 +65,15 @@ class ConnectOptions(NamedTuple):
     ping_timeout: float | None = 20.0
     close_timeout: float = 10.0
     unix_socket: str | None = None
+
+
+class Reconnect(NamedTuple):
+    """``--reconnect`` in a pipe and for ``send``."""
+
+    #: Sent again on every new connection (``-x``).
+    first_messages: tuple[str | bytes, ...] = ()
+    #: Give up after this many failed attempts in a row (None: never).
+    max_attempts: int | None = None
 
 
 class RecordOptions(NamedTuple):

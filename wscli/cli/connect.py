@@ -22,10 +22,11 @@ from wscli.cli.stream_options import (
     dialect_of,
     dialect_options,
     offered_by,
+    reconnect_options,
     stream_options,
     stream_rules,
 )
-from wscli.options import RecordOptions
+from wscli.options import Reconnect, RecordOptions
 from wscli.protocol.payload import decode_input
 
 __all__ = ["connect_command"]
@@ -43,12 +44,6 @@ __all__ = ["connect_command"]
     "terminal, or go on with stdin's lines in a pipe.",
 )
 @option(
-    "--reconnect",
-    is_flag=True,
-    help="On a terminal: when the connection closes, connect again (exponential backoff "
-    "with jitter; -x messages are sent again); never after a TLS failure or an HTTP 4xx.",
-)
-@option(
     "--record",
     metavar="FILE",
     type=click.Path(dir_okay=False),
@@ -61,10 +56,12 @@ __all__ = ["connect_command"]
 @wait_options
 @stream_options
 @dialect_options
+@reconnect_options
 def connect_command(
     url: str | None,
     first_messages: tuple[str, ...],
     reconnect: bool,
+    reconnect_max: int | None,
     record: str | None,
     **values: Any,
 ) -> int:
@@ -117,6 +114,7 @@ def connect_command(
         record=recording,
         streams=streams,
         dialect=dialect,
+        reconnect=Reconnect(tuple(initial), reconnect_max) if reconnect else None,
     )
 
 

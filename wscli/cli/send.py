@@ -22,10 +22,12 @@ from wscli.cli.stream_options import (
     dialect_of,
     dialect_options,
     offered_by,
+    reconnect_options,
     stream_options,
     stream_rules,
 )
 from wscli.errors import UsageError
+from wscli.options import Reconnect
 from wscli.protocol.payload import decode_input
 
 __all__ = ["send_command"]
@@ -49,6 +51,7 @@ __all__ = ["send_command"]
 @wait_options
 @stream_options
 @dialect_options
+@reconnect_options
 def send_command(
     url: str,
     messages: tuple[str, ...],
@@ -68,21 +71,7 @@ def send_command(
     dialect, target = dialect_of(values, url)
     options = offered_by(dialect, connect_options(target, values))
     fmt = values["input_format"]
-    items: list[str | bytes | object] = []
-    for index, message in enumerate(messages, start=1):
-        if message == "-":
-            items.append(STDIN)
-        else:
-            where = f"MESSAGE argument {index}"
-            items.append(decode_input(message.encode("utf-8", "surrogateescape"), fmt, where=where))
-    for path in files:
-        try:
-            content = Path(path).read_bytes()
-        except OSError as exc:
-            raise UsageError(
-                f"cannot read --file {path}: {exc.strerror}", "check the path"
-            ) from None
-        items.append(decode_input(content, fmt, where=f"--file {path}"))
+    items = _items(messages, files, fmt, STDIN)
     env = current_env()
     if not items:
         if env.stdin_isatty and not profile_messages:
@@ -96,6 +85,10 @@ def send_command(
         decode_input(m.encode("utf-8", "surrogateescape"), fmt, where=f"profile message {i}")
         for i, m in enumerate(profile_messages, start=1)
     ]
+    reconnect = None
+    if values["reconnect"]:
+        again = tuple(item for item in items if item is not STDIN)
+        reconnect = Reconnect(again, values["reconnect_max"])  # type: ignore[arg-type]
     return exchange_messages(
         env,
         options,
@@ -105,4 +98,27 @@ def send_command(
         input_format=fmt,
         streams=stream_rules(values),
         dialect=dialect,
+        reconnect=reconnect,
     )
+
+
+def _items(
+    messages: tuple[str, ...], files: tuple[str, ...], fmt: Any, stdin: object
+) -> list[str | bytes | object]:
+    """The MESSAGE arguments (``stdin`` where one is ``-``), then the --file contents."""
+    items: list[str | bytes | object] = []
+    for index, message in enumerate(messages, start=1):
+        if message == "-":
+            items.append(stdin)
+        else:
+            where = f"MESSAGE argument {index}"
+            items.append(decode_input(message.encode("utf-8", "surrogateescape"), fmt, where=where))
+    for path in files:
+        try:
+            content = Path(path).read_bytes()
+        except OSError as exc:
+            raise UsageError(
+                f"cannot read --file {path}: {exc.strerror}", "check the path"
+            ) from None
+        items.append(decode_input(content, fmt, where=f"--file {path}"))
+    return items

@@ -20,6 +20,7 @@ __all__ = [
     "dialect_of",
     "dialect_options",
     "offered_by",
+    "reconnect_options",
     "stream_options",
     "stream_rules",
 ]
@@ -228,3 +229,25 @@ def _heart_beat(text: str) -> str:
     if not re.fullmatch(r"\d+,\d+", text.strip()):
         raise UsageError(f"--heart-beat {text!r} is not CX,CY", "milliseconds, e.g. 10000,10000")
     return text.strip()
+
+
+reconnect_options = _apply(
+    [
+        option(
+            "--reconnect",
+            is_flag=True,
+            help="When the connection closes or drops too early, connect again (exponential"
+            " backoff with jitter; -x messages, send's MESSAGE arguments and the dialect's"
+            " opening are sent again). In a pipe, lines read meanwhile are queued, never"
+            " dropped (stdin waits once 1 MiB is queued). Never after a TLS failure or an"
+            " HTTP 4xx.",
+        ),
+        option(
+            "--reconnect-max",
+            type=click.IntRange(min=1),
+            metavar="N",
+            help="With --reconnect (not at the prompt): give up after N failed attempts in"
+            " a row (the exit status is the last failure's).",
+        ),
+    ]
+)

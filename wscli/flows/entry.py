@@ -7,7 +7,7 @@
 import asyncio
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from wscli.env import Env
 from wscli.flows.runner import exit_status_of
@@ -16,6 +16,7 @@ from wscli.options import (
     ConnectOptions,
     InputFormat,
     OutputOptions,
+    Reconnect,
     RecordOptions,
     StreamRules,
     WaitRules,
@@ -25,6 +26,7 @@ from wscli.protocol.verdict import Verdict
 
 if TYPE_CHECKING:
     from wscli.dialect.base import Dialect
+    from wscli.flows.exchange import Exchange
 
 __all__ = [
     "STDIN",
@@ -49,27 +51,21 @@ def exchange_messages(
     record: RecordOptions | None = None,
     streams: StreamRules | None = None,
     dialect: "Dialect | None" = None,
+    reconnect: Reconnect | None = None,
 ) -> int:
     """``connect`` (``items`` None: stdin alone) or ``send`` (``items``: the messages, with
-    :data:`STDIN` where stdin's lines go); return the exit status."""
+    :data:`STDIN` where stdin's lines go); return the exit status. ``reconnect``: go on
+    over a new connection when one ends too early (see :mod:`wscli.flows.redial`)."""
     output = Output(env, output_options)
     if record is not None:
         output.recorder = start_recording(record, options.url)
 
     async def main(interrupt: asyncio.Event) -> Verdict:
-        from wscli.client.session import Session
-        from wscli.flows.exchange import Exchange
         from wscli.flows.stdin import stdin_source
 
         async with connect_target(options, output.status) as target:
-            exchange = Exchange(
-                Session(target),
-                output,
-                rules,
-                interrupt=interrupt,
-                streams=streams,
-                dialect=dialect,
-            )
+            kinds = {"streams": streams, "dialect": dialect}
+            exchange = _exchange(target, output, rules, interrupt, reconnect, **kinds)
             stdin = None
             if items is None or STDIN in items:
                 stdin = stdin_source(env.stdin, input_format)
@@ -98,6 +94,34 @@ def start_recording(record: RecordOptions, url: str | None) -> ScriptRecorder:
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     note = f"recorded by wscli connect --record, {when}; play it back: wscli run {record.path}"
     return ScriptRecorder(record.path, header_lines(url, record.settings, note=note))
+
+
+def _exchange(
+    target: ConnectOptions,
+    output: Output,
+    rules: WaitRules,
+    interrupt: asyncio.Event,
+    reconnect: Reconnect | None,
+    **kinds: Any,
+) -> "Exchange":
+    """The exchange for ``target`` (one that reconnects, with ``reconnect``)."""
+    from wscli.client.session import Session
+    from wscli.flows.exchange import Exchange
+
+    if reconnect is None:
+        return Exchange(Session(target), output, rules, interrupt=interrupt, **kinds)
+    from wscli.flows.redial import ReconnectingExchange
+
+    return ReconnectingExchange(
+        Session(target),
+        output,
+        rules,
+        interrupt=interrupt,
+        make_session=lambda: Session(target),
+        first_messages=list(reconnect.first_messages),
+        max_attempts=reconnect.max_attempts,
+        **kinds,
+    )
 
 
 @asynccontextmanager

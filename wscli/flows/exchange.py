@@ -50,24 +50,14 @@ class Exchange:
         dialect: "Dialect | None" = None,
     ) -> None:
         self.session = session
-        self.speaker: Speaker | None = None
-        if dialect is not None:
-            from wscli.flows import speaking
-
-            raw = output.options.verbose and output.options.jsonl
-            self.speaker = speaking.Speaker(
-                dialect,
-                session,
-                lambda line: output.status.line(line, "bad", always=True),
-                (lambda frame: output.filtered(frame, mark="raw")) if raw else None,
-            )
+        self.output = output
+        self.speaker = None if dialect is None else self._speaker(dialect)
         self.every = streams.every if streams is not None else ()
         self.streams: Streams | None = None
         if streams is not None and (streams.replies or streams.filters or streams.ignores):
             from wscli.script import streams as rules_of
 
             self.streams = rules_of.Streams(streams.replies, streams.filters, streams.ignores)
-        self.output = output
         self.rules = rules
         self.interrupt = interrupt or asyncio.Event()
         self.received = 0
@@ -78,6 +68,31 @@ class Exchange:
         self._satisfied = False
         self._output_closed = False
         self._last_activity = 0.0
+        self._consumers: list[asyncio.Task[None]] = []  # one per connection
+        self._timers: list[asyncio.Task[None]] = []
+
+    def _speaker(self, dialect: "Dialect") -> "Speaker":
+        from wscli.flows.speaking import Speaker
+
+        output = self.output
+        raw = output.options.verbose and output.options.jsonl
+        return Speaker(
+            dialect,
+            self.session,
+            lambda line: output.status.line(line, "bad", always=True),
+            (lambda frame: output.filtered(frame, mark="raw")) if raw else None,
+        )
+
+    def _opened(self) -> None:
+        """The session is OPEN: the dialect's opening and heart-beats."""
+        if self.speaker is not None:
+            self.speaker.open()
+            self._timers.append(asyncio.create_task(self.speaker.keep_beating()))
+
+    async def _again(self, deadline: float | None) -> bool:
+        """The connection closed under the exchange: whether a new one goes on with it
+        (``--reconnect``: see :mod:`wscli.flows.redial`)."""
+        return False
 
     async def carry_out(self, source: AsyncIterator[list[Payload]]) -> Verdict:
         """The whole exchange: open, feed ``source``, wait, close; return the verdict (the
@@ -85,11 +100,10 @@ class Exchange:
         loop = asyncio.get_running_loop()
         self.session.report_sent = self.output.wants_sent
         deadline = None if self.rules.timeout is None else loop.time() + self.rules.timeout
-        pattern = _matcher(self.rules)
-        consumer = asyncio.create_task(self._consume(pattern))
+        self._pattern = _matcher(self.rules)
+        consumer = self._consumer()
         feeder = asyncio.create_task(self._feed(source))
-        for awaitable in (consumer, feeder):
-            awaitable.add_done_callback(lambda _: self._wake.set())
+        feeder.add_done_callback(lambda _: self._wake.set())
         watcher = asyncio.create_task(self.interrupt.wait())
         watcher.add_done_callback(lambda _: self._wake.set())
         try:
@@ -98,19 +112,19 @@ class Exchange:
             except WscliError:
                 await consumer  # the error and close events still reach --jsonl
                 raise
-            timers = [asyncio.create_task(self._every(*pair)) for pair in self.every]
-            if self.speaker is not None:
-                self.speaker.open()
-                timers.append(asyncio.create_task(self.speaker.keep_beating()))
+            self._timers += [asyncio.create_task(self._every(*pair)) for pair in self.every]
+            self._opened()
             if not timed_out:
                 timed_out = await self._wait(feeder, deadline)
-            for timer in timers:
+                while not timed_out and await self._again(deadline):
+                    timed_out = await self._wait(feeder, deadline)
+            for timer in self._timers:
                 timer.cancel()
             feeder.cancel()
             closed = await self._close(deadline)
-            await consumer
+            await asyncio.gather(*self._consumers)
         finally:
-            for task in (feeder, watcher, consumer):
+            for task in (feeder, watcher, *self._consumers):
                 task.cancel()
         if self._output_closed:
             return Verdict(ExitStatus.OK)
@@ -126,6 +140,13 @@ class Exchange:
             failure=self.failure,
         )
         return verdict if self.speaker is None else self.speaker.verdict(verdict)
+
+    def _consumer(self) -> "asyncio.Task[None]":
+        """A task that reads the current session's events until it is CLOSED."""
+        consumer = asyncio.create_task(self._consume(self._pattern))
+        consumer.add_done_callback(lambda _: self._wake.set())
+        self._consumers.append(consumer)
+        return consumer
 
     async def _close(self, deadline: float | None) -> Closed:
         """Close (1000, or 1001 when interrupted or stdout went away), but drop the

@@ -157,6 +157,13 @@ class Link(HandshakeFacts):
         """
         return self.send_many([data]) == 1
 
+    def take_unsent(self) -> list[str | bytes]:
+        """The queued messages never written (this connection is CLOSED): they are the
+        caller's now (a reconnect sends them on the next connection)."""
+        unsent, self._outgoing = self._outgoing, []
+        self._queued_bytes = 0
+        return unsent
+
     def send_many(self, messages: list[str | bytes]) -> int:
         """Queue several messages at once, as :meth:`send` does each; return how many
         were queued (all, or none once the connection is CLOSING or CLOSED)."""

@@ -19,22 +19,14 @@ import contextlib
 from collections.abc import Callable
 
 from wscli.client.session import Session
-from wscli.errors import HandshakeRejected, TLSFailed, WscliError
+from wscli.errors import WscliError, is_permanent
+from wscli.protocol.backoff import backoff_delays
 from wscli.protocol.events import Closed, Event, ReadyState
-from wscli.repl.backoff import backoff_delays
 
-__all__ = ["Lifecycle", "is_permanent"]
+__all__ = ["Lifecycle"]
 
 #: A connection that lasted this long (seconds) was stable: the backoff starts over.
 _STABLE = 5.0
-
-
-def is_permanent(error: WscliError) -> bool:
-    """True for failures that trying again cannot fix: TLS, and 4xx handshake answers."""
-    if isinstance(error, TLSFailed):
-        return True
-    status = error.http_status if isinstance(error, HandshakeRejected) else None
-    return status is not None and 400 <= status < 500
 
 
 class Lifecycle:

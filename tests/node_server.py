@@ -144,14 +144,17 @@ class NodeServer(Recorder):
 
 
 @contextmanager
-def node_script(name: str, *packages: str) -> Iterator[int]:
+def node_script(name: str, *packages: str, args: tuple[str, ...] = ()) -> Iterator[int]:
     """``node tests/node/NAME`` (a server that prints ``PORT n`` first and exits when its
     stdin closes): its port. Skips (fails under CI) without node or ``packages``."""
     from tests.processes import LineReader
 
     node = require_node(*packages)
     process = subprocess.Popen(
-        [node, str(NODE_DIR / name)], cwd=NODE_DIR, stdin=subprocess.PIPE, stdout=subprocess.PIPE
+        [node, str(NODE_DIR / name), *args],
+        cwd=NODE_DIR,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
     )
     try:
         assert process.stdout is not None and process.stdin is not None

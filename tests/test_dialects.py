@@ -75,6 +75,32 @@ def test_graphql_refused_init_closes_4403(graphql_url: str) -> None:
     assert "4403" in result.stderr
 
 
+def test_graphql_legacy_protocol_against_subscriptions_transport_ws() -> None:
+    """The older graphql-ws subprotocol: start/data/stop, keep-alives (every 100 ms)
+    skipped and not counted, connection_error refusing the opening."""
+    packages = ("graphql", "subscriptions-transport-ws")
+    with node_script("graphql.js", *packages, args=("legacy",)) as port:
+        url = f"ws://127.0.0.1:{port}/graphql"
+        legacy = ("--dialect", "graphql-ws-legacy")
+        result = run_wscli(
+            "send",
+            url,
+            "subscription { tick(to: 20) }",
+            *legacy,
+            "--init-payload",
+            '{"token":"t0k3n"}',
+            "--count",
+            "2",
+            "-v",
+        )
+        assert result.lines == ['{"data":{"tick":1}}', '{"data":{"tick":2}}']
+        assert "Sec-WebSocket-Protocol: graphql-ws" in result.stderr
+        refused = run_wscli(
+            "send", url, "{ hello }", *legacy, "--init-payload", '{"token":"x"}', expect=9
+        )
+        assert "graphql-ws-legacy: connection refused: Forbidden" in refused.stderr
+
+
 def test_jsonrpc_calls_results_errors_and_notifications(jsonrpc_url: str) -> None:
     assert run_wscli("send", jsonrpc_url, "sum [1,2]", "--dialect", "jsonrpc").lines == ["3"]
     failed = run_wscli("send", jsonrpc_url, "fail", "--dialect", "jsonrpc", expect=9)

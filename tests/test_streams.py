@@ -139,3 +139,32 @@ def test_the_prompt_replies_filters_and_ticks_too(tmp_path: Path) -> None:
 def test_pretty_indents_json_in_a_pipe(server: ScenarioServer) -> None:
     result = run_wscli("connect", server.url("/echo"), "--pretty", input='{"a":[1]}\nplain\n')
     assert result.out.splitlines() == ["{", '  "a": [', "    1", "  ]", "}", "plain"]
+
+
+def test_filters_at_the_prompt(server: ScenarioServer, tmp_path: Path) -> None:
+    """/filter and /ignore change what is shown; /filters lists and clears them."""
+    from tests.test_repl import Terminal, quit_cleanly
+
+    home = tmp_path / "home"
+    home.mkdir()
+    terminal = Terminal(home, server.url("/echo"), "--ignore", "^noise")
+    try:
+        terminal.ready()
+        terminal.type_line("/filter ^a")
+        terminal.expect(r"2 filters in force")
+        terminal.type_line("banana")
+        terminal.type_line("noise")
+        terminal.type_line("apple")
+        terminal.expect(r"^< apple$")
+        terminal.type_line("/filters")
+        terminal.expect(r"^filter /\^a/\nignore /\^noise/$")
+        terminal.type_line("/filters clear")
+        terminal.expect(r"0 filters in force")
+        terminal.type_line("cherry")
+        terminal.expect(r"^< cherry$")
+        quit_cleanly(terminal, after_output=True)
+    finally:
+        terminal.close()
+    shown = terminal.text
+    assert "< banana" not in shown and "< noise" not in shown
+    assert server.last().messages == ["banana", "noise", "apple", "cherry"]

@@ -34,7 +34,7 @@ SCREEN_VIEWS: tuple[BinaryView, ...] = ("hex", "base64", "text")
 ColorChoice = Literal["auto", "always", "never"]
 ListenMode = Literal["default", "echo", "broadcast", "exec", "script"]
 #: --dialect's choices (wscli.dialect.registry has the classes).
-DIALECT_NAMES = ("graphql", "jsonrpc", "socketio", "stomp")
+DIALECT_NAMES = ("graphql", "graphql-ws-legacy", "jsonrpc", "socketio", "stomp")
 
 #: Default --max-size: big enough that a large JSON document never fails.
 DEFAULT_MAX_SIZE = 64 * 1024 * 1024

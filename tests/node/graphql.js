@@ -10,6 +10,12 @@
 //   type Subscription { tick(to: Int!): Int! }          1, 2, ... to, 10 ms apart
 // onConnect requires connectionParams.token == "t0k3n" (else closes 4403 Forbidden).
 // It exits when stdin closes (or on SIGTERM).
+//
+//   node tests/node/graphql.js legacy
+//
+// serves the same schema with npm `subscriptions-transport-ws` (the older "graphql-ws"
+// subprotocol) instead, keep-alive messages every 100 ms; its onConnect refuses a
+// wrong token with connection_error.
 
 "use strict";
 
@@ -51,21 +57,44 @@ const schema = new GraphQLSchema({
   }),
 });
 
-const server = new WebSocketServer({ host: "127.0.0.1", port: 0, path: "/graphql" });
-useServer(
-  {
-    schema,
-    onConnect: (ctx) => ctx.connectionParams && ctx.connectionParams.token === "t0k3n",
-  },
-  server,
-);
+const legacy = process.argv[2] === "legacy";
+let server;
+if (legacy) {
+  const { SubscriptionServer } = require("subscriptions-transport-ws");
+  const { execute, subscribe } = require("graphql");
+  const http = require("http");
+  const httpServer = http.createServer();
+  SubscriptionServer.create(
+    {
+      schema,
+      execute,
+      subscribe,
+      keepAlive: 100,
+      onConnect: (params) => {
+        if (!params || params.token !== "t0k3n") throw new Error("Forbidden");
+        return {};
+      },
+    },
+    { server: httpServer, path: "/graphql" },
+  );
+  server = httpServer;
+  server.listen(0, "127.0.0.1");
+} else {
+  server = new WebSocketServer({ host: "127.0.0.1", port: 0, path: "/graphql" });
+  useServer(
+    {
+      schema,
+      onConnect: (ctx) => ctx.connectionParams && ctx.connectionParams.token === "t0k3n",
+    },
+    server,
+  );
+}
 server.on("listening", () => {
   process.stdout.write(`PORT ${server.address().port}\n`);
 });
 
 function stop() {
-  for (const client of server.clients) client.terminate();
-  server.close(() => process.exit(0));
+  process.exit(0);
 }
 process.stdin.on("end", stop);
 process.stdin.resume();

@@ -15,7 +15,7 @@ from typing import Any
 from wscli.dialect.base import Decoded, Dialect, DialectSettings, Wire, decoded, short
 from wscli.errors import UsageError
 
-__all__ = ["GraphQL"]
+__all__ = ["GraphQL", "GraphQLLegacy"]
 
 
 class GraphQL(Dialect):
@@ -112,3 +112,43 @@ def _object(frame: Wire) -> dict[str, Any] | None:
 def _error_text(error: object) -> str:
     message = error.get("message") if isinstance(error, dict) else None
     return message if isinstance(message, str) else _dump(error)
+
+
+class GraphQLLegacy(GraphQL):
+    """The older ``graphql-ws`` subprotocol (subscriptions-transport-ws): ``start``,
+    ``data`` and ``stop`` instead of ``subscribe``, ``next`` and ``complete``; the
+    server's keep-alive ``ka`` is skipped; ``connection_error`` refuses the opening."""
+
+    name = "graphql-ws-legacy"
+    subprotocols = ("graphql-ws",)
+
+    def encode(self, message: Wire) -> list[Wire]:
+        return [_start(frame) for frame in super().encode(message)]
+
+    def decode(self, frame: Wire) -> Decoded:
+        message = _object(frame)
+        kind = message.get("type") if message is not None else None
+        if kind == "ka":
+            return decoded()
+        if kind == "connection_error":
+            payload = message.get("payload") if message is not None else None
+            return decoded(errors=[f"connection refused: {_error_text(payload)}"], fatal=True)
+        if kind == "data" and message is not None:
+            message["type"] = "next"
+            return super().decode(_dump(message))
+        if kind == "error" and message is not None:
+            message["payload"] = [message.get("payload")]
+            return super().decode(_dump(message))
+        return super().decode(frame)
+
+    def closing(self) -> list[Wire]:
+        frames: list[Wire] = [_dump({"id": i, "type": "stop"}) for i in self.running]
+        self.running = []
+        return [*frames, _dump({"type": "connection_terminate"})] if self.ready else frames
+
+
+def _start(frame: Wire) -> Wire:
+    message = _object(frame)
+    assert message is not None  # made by GraphQL.encode
+    message["type"] = "start"
+    return _dump(message)

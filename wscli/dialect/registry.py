@@ -1,7 +1,7 @@
 """The dialects by name."""
 
 from wscli.dialect.base import Dialect, DialectSettings
-from wscli.dialect.graphql import GraphQL
+from wscli.dialect.graphql import GraphQL, GraphQLLegacy
 from wscli.dialect.jsonrpc import JsonRpc
 from wscli.dialect.socketio import SocketIO
 from wscli.dialect.stomp import Stomp
@@ -10,6 +10,7 @@ __all__ = ["NAMES", "make_dialect"]
 
 _DIALECTS: dict[str, type[Dialect]] = {
     "graphql": GraphQL,
+    "graphql-ws-legacy": GraphQLLegacy,
     "jsonrpc": JsonRpc,
     "socketio": SocketIO,
     "stomp": Stomp,

@@ -217,6 +217,35 @@ def _switch(name: str, rest: str) -> i.Input:
     return i.SetPretty(enabled) if name == "/pretty" else i.SetTimestamps(enabled)
 
 
+def _filter(name: str, rest: str) -> i.Input:
+    text = rest.strip()
+    usage = f"usage: {name} REGEX, or {name} JSON-PATTERN"
+    if not text:
+        raise UsageError(f"{name} needs a pattern", usage)
+    if text.startswith(("{", "[")):
+        import json
+
+        try:
+            json.loads(text)
+        except ValueError as exc:
+            raise UsageError(f"{name}: not a JSON pattern: {exc}", usage) from None
+        return i.AddFilter(name[1:], text)
+    try:
+        re.compile(text)
+    except re.error as exc:
+        raise UsageError(f"{name}: not a regular expression: {exc}", usage) from None
+    return i.AddFilter(name[1:], f"/{text}/")
+
+
+def _filters(name: str, rest: str) -> i.Input:
+    word = rest.strip().lower()
+    if word not in ("", "clear"):
+        raise UsageError(
+            f"{name}: {escape(word, keep_newlines=False)!r}?", "usage: /filters [clear]"
+        )
+    return i.ShowFilters(clear=word == "clear")
+
+
 _BARE: dict[str, Callable[[], i.ListenInput]] = {
     "/status": i.ShowStatus,
     "/reconnect": i.Reconnect,
@@ -298,6 +327,11 @@ _CONNECT_ONLY = (
         "close with CODE (default 1000; none: no code) and REASON",
         _close,
     ),
+    Spec("/filter", "REGEX|JSON", "show (and count) only received messages that match", _filter),
+    Spec("/ignore", "REGEX|JSON", "hide received messages that match", _filter),
+    Spec(
+        "/filters", "[clear]", "list the filters (--filter, --ignore too), or drop them", _filters
+    ),
     Spec("/status", "", "show the connection's state and the handshake headers", _bare),
     Spec("/reconnect", "", "close and connect to the same URL again", _bare),
     Spec("/quit", "", "close with 1000 and exit (also Ctrl-D on an empty line)", _bare),
@@ -326,9 +360,9 @@ CONNECT = CommandTable(
         *(_SHARED[n] for n in ("/text", "/binary", "/base64", "/file")),
         *_CONNECT_ONLY[:3],
         *(_SHARED[n] for n in ("/view", "/pretty", "/timestamps")),
-        _CONNECT_ONLY[3],
+        *_CONNECT_ONLY[3:7],
         _SHARED["/save"],
-        *_CONNECT_ONLY[4:],
+        *_CONNECT_ONLY[7:],
         _SHARED["/help"],
     ],
     footer=["A line that does not begin with / is sent as a text message; //x sends /x.", _EDITING],

@@ -60,10 +60,12 @@ class ConnectPrompt(PromptBase):
             show_ping_pong=show_ping_pong,
         )
         self.recorder = recorder
-        self.every = streams.every if streams is not None else ()
+        rules = streams or StreamRules()
+        self.every = rules.every
+        self._rules = {"filter": list(rules.filters), "ignore": list(rules.ignores)}
+        self._replies = rules.replies
         self.streams: Streams | None = None
-        if streams is not None and (streams.replies or streams.filters or streams.ignores):
-            self.streams = Streams(streams.replies, streams.filters, streams.ignores)
+        self._streams_changed()
         self.dialect = dialect
         #: The current connection's dialect (a new one for each connection).
         self.speaker: Speaker | None = None
@@ -137,6 +139,26 @@ class ConnectPrompt(PromptBase):
                     continue
             shown.append(event)
         return shown
+
+    def _streams_changed(self) -> None:
+        filters, ignores = self._rules["filter"], self._rules["ignore"]
+        self.streams = None
+        if self._replies or filters or ignores:
+            self.streams = Streams(self._replies, filters, ignores)
+
+    def _filters(self, command: i.AddFilter | i.ShowFilters) -> None:
+        """/filter, /ignore, /filters [clear]."""
+        if isinstance(command, i.AddFilter):
+            self._rules[command.kind].append(command.pattern)
+        elif command.clear:
+            self._rules = {"filter": [], "ignore": []}
+        else:
+            lines = [f"{kind} {p}" for kind, ps in self._rules.items() for p in ps]
+            self.show("\n".join(lines) or "no filters")
+            return
+        self._streams_changed()
+        count = sum(map(len, self._rules.values()))
+        self.show(Text(f"{count} filter{'' if count == 1 else 's'} in force", style="yellow"))
 
     async def _every(self, seconds: float, message: str) -> None:
         """--every: send ``message`` every ``seconds`` while a connection is OPEN."""
@@ -252,6 +274,8 @@ class ConnectPrompt(PromptBase):
                 self._set_display(display)
             case i.ShowStatus():
                 self.show(self._status_text())
+            case i.AddFilter() | i.ShowFilters() as command:
+                self._filters(command)
             case i.SaveSession(path=path):
                 self._save(path)
             case i.Reconnect():

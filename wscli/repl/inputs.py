@@ -10,6 +10,7 @@ from wscli.options import BinaryView
 from wscli.slotted import Slotted
 
 __all__ = [
+    "AddFilter",
     "CloseConnection",
     "Command",
     "Input",
@@ -29,6 +30,7 @@ __all__ = [
     "SetTarget",
     "SetTimestamps",
     "SetView",
+    "ShowFilters",
     "ShowHelp",
     "ShowStatus",
 ]
@@ -194,8 +196,28 @@ class PingClient(Slotted):
         self.data = data
 
 
+class AddFilter(Slotted):
+    """``/filter PATTERN`` or ``/ignore PATTERN`` (``kind``): as --filter and --ignore;
+    ``pattern`` as scripts write it (``/REGEX/`` or a JSON pattern)."""
+
+    __slots__ = __match_args__ = ("kind", "pattern")
+
+    def __init__(self, kind: str, pattern: str) -> None:
+        self.kind = kind
+        self.pattern = pattern
+
+
+class ShowFilters(Slotted):
+    """``/filters``: list them; ``/filters clear``: drop them all."""
+
+    __slots__ = __match_args__ = ("clear",)
+
+    def __init__(self, clear: bool = False) -> None:
+        self.clear = clear
+
+
 _Frames = SendFile | SendPing | SendPong | CloseConnection
-_Settings = SetView | SetPretty | SetTimestamps
+_Settings = SetView | SetPretty | SetTimestamps | AddFilter | ShowFilters
 Command = _Frames | _Settings | ShowStatus | SaveSession | Reconnect | Quit | ShowHelp
 Input = SendText | SendBinary | Command
 #: What a line at ``listen``'s prompt may ask for besides the client's inputs.

@@ -267,3 +267,36 @@ def test_dialects_at_the_prompt(jsonrpc_url: str, socketio_url: str, tmp_path: P
         quit_cleanly(terminal, after_output=True)
     finally:
         terminal.close()
+
+
+def test_a_script_speaks_a_dialect(graphql_url: str, tmp_path: Path) -> None:
+    """wscli run with a dialect setting: > lines are application messages, < lines
+    match the application's messages, a protocol error fails the step waiting (9)."""
+    script = tmp_path / "graphql.wscli"
+    script.write_text(
+        "dialect graphql\n"
+        'init-payload {"token":"t0k3n"}\n'
+        "timeout 5\n"
+        "> subscription { tick(to: 3) }\n"
+        '< {"data":{"tick":1}}\n'
+        '< {"data":{"tick":"{{second}}"}}\n'
+        '> { hello(name: "{{second}}") }\n'
+        '<~ {"data":{"hello":"hello 2"}}\n',
+        encoding="utf-8",
+    )
+    result = run_wscli("run", str(script), "--url", graphql_url)
+    assert "1 script: 1 passed, 0 failed; 6 steps" in result.stderr
+    failing = tmp_path / "failing.wscli"
+    failing.write_text(
+        'dialect graphql\ninit-payload {"token":"t0k3n"}\n> { nope }\n< {"data":{}}\n',
+        encoding="utf-8",
+    )
+    failed = run_wscli("run", str(failing), "--url", graphql_url, expect=9)
+    assert f"FAIL {failing}:4" in failed.stderr
+    assert 'graphql: operation 1: Cannot query field "nope"' in failed.stderr
+
+
+def test_record_with_a_dialect_is_refused_for_now(tmp_path: Path) -> None:
+    args = ("connect", "ws://127.0.0.1:1/", "--dialect", "jsonrpc", "--record", "x.wscli")
+    result = run_wscli(*args, expect=2)
+    assert "--record with --dialect is not supported yet" in result.stderr

@@ -26,6 +26,7 @@ from wscli.cli.stream_options import (
     stream_options,
     stream_rules,
 )
+from wscli.errors import UsageError
 from wscli.options import Reconnect, RecordOptions
 from wscli.protocol.payload import decode_input
 
@@ -87,6 +88,8 @@ def connect_command(
     dialect, url = dialect_of(values, url)
     options = offered_by(dialect, connect_options(url, values))
     streams = stream_rules(values)
+    if record is not None and dialect is not None:
+        raise UsageError("--record with --dialect is not supported yet", "record without it")
     recording = _recording(record)
     env = current_env()
     if env.interactive and not output.jsonl:

@@ -1,6 +1,6 @@
 """``wscli run``."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -13,8 +13,12 @@ from wscli.cli.shared_options import (
     current_env,
     option,
 )
+from wscli.cli.stream_options import dialect_of, offered_by
 from wscli.options import ConnectOptions, OutputOptions
 from wscli.script.syntax import Script, ScriptError
+
+if TYPE_CHECKING:
+    from wscli.dialect.base import Dialect
 
 __all__ = ["run_command"]
 
@@ -87,8 +91,9 @@ def run_command(
     )
 
 
-def script_options(script: Script, url: str, known: Any) -> ConnectOptions:
-    """The connect options a script's settings give, checked as the command line's."""
+def script_options(script: Script, url: str, known: Any) -> "tuple[ConnectOptions, Dialect | None]":
+    """The connect options a script's settings give, checked as the command line's, and
+    the dialect its ``dialect`` setting names."""
     from wscli.script.match import fill
 
     argv = [url]
@@ -116,7 +121,9 @@ def script_options(script: Script, url: str, known: Any) -> ConnectOptions:
             argv += [f"--{name}", value]
     try:
         with script_settings.make_context("script", argv[1:]) as ctx:
-            return connect_options(url, ctx.params)
+            dialect, target = dialect_of(ctx.params, url)
+            assert target is not None
+            return offered_by(dialect, connect_options(target, ctx.params)), dialect
     except click.UsageError as error:
         raise ScriptError(
             script.path, 0, error.format_message(), "see wscli connect --help"

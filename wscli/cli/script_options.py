@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from wscli.cli.shared_options import connection_options
+from wscli.cli.stream_options import dialect_options
 from wscli.env import Env
 from wscli.errors import UsageError
 
@@ -15,6 +16,7 @@ __all__ = ["given_settings", "script_settings", "script_values"]
 
 @click.command("script-settings", add_help_option=False)
 @connection_options
+@dialect_options
 def script_settings(**values: Any) -> None:
     """The connect options a script's settings may give (parsed, never run)."""
 

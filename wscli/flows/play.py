@@ -11,7 +11,7 @@ import time
 from collections import ChainMap, deque
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wscli.client.session import Session
 from wscli.errors import UsageError, WscliError
@@ -23,6 +23,10 @@ from wscli.script.match import captures_of, expect, fill, payload_of
 from wscli.script.report import ScriptResult, StepResult
 from wscli.script.syntax import Script, Step, names_in
 from wscli.status import ExitStatus
+
+if TYPE_CHECKING:
+    from wscli.dialect.base import Dialect
+    from wscli.flows.speaking import Speaker
 
 __all__ = ["play"]
 
@@ -39,9 +43,22 @@ class _Failed(Exception):
 class _Player:
     """The steps of one script over one session; messages arrive through an inbox."""
 
-    def __init__(self, script: Script, session: Session, values: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        script: Script,
+        session: Session,
+        values: Mapping[str, str],
+        dialect: "Dialect | None" = None,
+    ) -> None:
         self.script = script
         self.session = session
+        #: The dialect's protocol errors, each failing the expectation waiting for it.
+        self.protocol_errors: list[str] = []
+        self.speaker: Speaker | None = None
+        if dialect is not None:
+            from wscli.flows import speaking
+
+            self.speaker = speaking.Speaker(dialect, session, self._protocol_error)
         self.captured: dict[str, Any] = {}
         self.values = ChainMap(self.captured, dict(values))
         self.inbox: deque[str | bytes] = deque()
@@ -51,8 +68,19 @@ class _Player:
         self.skipped: list[str] = []
         self.matched = ""  # what the last expectation matched
 
+    def _protocol_error(self, line: str) -> None:
+        self.protocol_errors.append(line)
+        self.arrived.set()
+
+    def send_many(self, messages: list[str | bytes]) -> int:
+        """Send application messages (through the dialect, if any); how many went."""
+        if self.speaker is not None:
+            return self.speaker.send(messages)
+        return self.session.send_many(messages)
+
     async def pump(self, on_events: Callable[[list[Event]], None] | None) -> None:
-        async for batch in self.session.event_batches():
+        async for events in self.session.event_batches():
+            batch = events if self.speaker is None else self.speaker.translate(events)
             if on_events is not None:
                 on_events(batch)
             for event in batch:
@@ -67,6 +95,8 @@ class _Player:
     async def next_message(self, deadline: float, what: str) -> str | bytes:
         """The next received message that no ``ignore`` pattern skips."""
         while True:
+            if self.protocol_errors:
+                raise _Failed(ExitStatus.EXPECTATION_FAILED, self.protocol_errors.pop(0))
             while self.inbox:
                 message = self.inbox.popleft()
                 text = message if isinstance(message, str) else None
@@ -127,7 +157,7 @@ class _Player:
         self.matched = ""
         deadline = asyncio.get_running_loop().time() + self.script.timeout
         kind = step.kind
-        if kind == "expect" and self.inbox and not self.script.ignore:
+        if kind == "expect" and self.inbox and not self.script.ignore and not self.protocol_errors:
             message = self.inbox.popleft()  # the common case: it is here already
             outcome = expect(step, message, self.values)
             if not outcome.ok:
@@ -136,7 +166,7 @@ class _Player:
                 self.captured.update(outcome.captured)
             self.matched = _short(message)
         elif kind == "send":
-            if not self.session.send(self.payload(step)):
+            if not self.send_many([self.payload(step)]):
                 raise await self._closing("the send", deadline)
         elif kind in ("expect", "skip-to"):
             await self._expect(step, deadline)
@@ -173,6 +203,8 @@ class _Player:
 
     async def _close(self, code: int | None, reason: str) -> None:
         try:
+            if self.speaker is not None:
+                self.speaker.close()
             closed = await asyncio.wait_for(self.session.close(code, reason), self.script.timeout)
         except TimeoutError:
             await self.session.abort()
@@ -245,7 +277,7 @@ class _Ahead:
             index += 1
         self._next = index
         if batch:
-            self.sent.update(indices[: self.player.session.send_many(batch)])
+            self.sent.update(indices[: self.player.send_many(batch)])
 
 
 def _short(message: str | bytes, limit: int = 100) -> str:
@@ -260,13 +292,14 @@ async def play(
     report: Callable[[StepResult], None],
     interrupt: asyncio.Event,
     on_events: Callable[[list[Event]], None] | None = None,
+    dialect: "Dialect | None" = None,
 ) -> ScriptResult:
     """Play ``script`` against ``options.url``; report each step; the result.
     ``on_events``: called with every batch of the connection's events (--jsonl)."""
     started = time.monotonic()
     session = Session(options)
     session.report_sent = on_events is not None  # the player reads what arrives only
-    player = _Player(script, session, values)
+    player = _Player(script, session, values, dialect)
     pump = asyncio.create_task(player.pump(on_events))
     results: list[StepResult] = []
 
@@ -286,6 +319,10 @@ async def play(
     try:
         try:
             opened = await before_interrupt(session.open(), interrupt)
+            if opened and player.speaker is not None:
+                player.speaker.open()
+                beating = asyncio.create_task(player.speaker.keep_beating())
+                pump.add_done_callback(lambda _: beating.cancel())
         except WscliError as error:
             return result(error.status, error.message)
         if not opened or not await before_interrupt(run_steps(), interrupt):  # one task

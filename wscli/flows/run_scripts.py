@@ -10,6 +10,7 @@ import functools
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from wscli.env import Env
 from wscli.errors import UsageError
@@ -31,10 +32,13 @@ from wscli.script.report import (
 from wscli.script.syntax import Script, parse_script
 from wscli.status import ExitStatus
 
+if TYPE_CHECKING:
+    from wscli.dialect.base import Dialect
+
 __all__ = ["load_scripts", "run_scripts"]
 
 #: Connect options of a script: (script, its URL) -> ConnectOptions (the cli's parser).
-OptionsOf = Callable[[Script, str], ConnectOptions]
+OptionsOf = Callable[[Script, str], "tuple[ConnectOptions, Dialect | None]"]
 
 
 def load_scripts(
@@ -95,7 +99,7 @@ def run_scripts(
     """Play ``scripts`` (``url``: instead of each script's); return the exit status."""
     from wscli.script.match import fill
 
-    plans: list[tuple[Script, ConnectOptions]] = []
+    plans: list[tuple[Script, tuple[ConnectOptions, Dialect | None]]] = []
     for script in scripts:
         target = url or (fill(script.url, values) if script.url else None)
         if target is None:
@@ -111,9 +115,9 @@ def run_scripts(
         results: list[ScriptResult] = []
         reporter = _Reporter(output, output_options)
         on_events = reporter.events if output_options.jsonl else None
-        for script, options in plans:
+        for script, (options, dialect) in plans:
             report = functools.partial(reporter.step, script)
-            result = await play(script, options, values, report, interrupt, on_events)
+            result = await play(script, options, values, report, interrupt, on_events, dialect)
             results.append(result)
             if result.status is not ExitStatus.OK and not result.steps:
                 status.line(f"FAIL {script.path}: {result.failure}", "bad", always=True)

@@ -88,9 +88,7 @@ def connect_command(
     dialect, url = dialect_of(values, url)
     options = offered_by(dialect, connect_options(url, values))
     streams = stream_rules(values)
-    if record is not None and dialect is not None:
-        raise UsageError("--record with --dialect is not supported yet", "record without it")
-    recording = _recording(record)
+    recording = _recording(record, dialect is not None)
     env = current_env()
     if env.interactive and not output.jsonl:
         from wscli.repl.start import interact
@@ -121,8 +119,10 @@ def connect_command(
     )
 
 
-def _recording(record: str | None) -> RecordOptions | None:
+def _recording(record: str | None, dialect: bool) -> RecordOptions | None:
     """--record's file, and the connection options given (its settings)."""
     if record is None:
         return None
+    if dialect:
+        raise UsageError("--record with --dialect is not supported yet", "record without it")
     return RecordOptions(record, tuple(given_settings(click.get_current_context())))

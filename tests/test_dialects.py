@@ -300,3 +300,77 @@ def test_record_with_a_dialect_is_refused_for_now(tmp_path: Path) -> None:
     args = ("connect", "ws://127.0.0.1:1/", "--dialect", "jsonrpc", "--record", "x.wscli")
     result = run_wscli(*args, expect=2)
     assert "--record with --dialect is not supported yet" in result.stderr
+
+
+def test_listen_speaks_socketio_to_the_reference_client(tmp_path: Path) -> None:
+    """listen --dialect socketio: socket.io-client connects over WebSocket, its emit is
+    acknowledged and echoed (--echo); in the default mode a stdin line is an emit to
+    every client, and the client's events are printed as arrays."""
+    import subprocess
+
+    from tests.listening import listening
+    from tests.node_server import NODE_DIR, require_node
+    from tests.processes import LineReader
+    from tests.timing import TIMEOUT
+
+    node = require_node("socket.io-client")
+    client = [node, "socketio-client.js"]
+    with listening("--dialect", "socketio", "--echo", "--ping-interval", "0.1") as server:
+        url = server.url.replace("ws://", "http://")
+        done = subprocess.run(
+            [*client, url, "hello", '[1, {"a": 2}]', "1"],
+            cwd=NODE_DIR,
+            capture_output=True,
+            timeout=TIMEOUT,
+            check=False,
+        )
+        assert server.stdout.wait_for('["hello",1,{"a":2}]')
+    assert done.stdout.decode().splitlines() == ['["ack",1,{"a":2}]', '["hello",1,{"a":2}]']
+    with listening("--dialect", "socketio") as server:
+        url = server.url.replace("ws://", "http://")
+        process = subprocess.Popen(
+            [*client, url, "hi", "[]", "1"], cwd=NODE_DIR, stdout=subprocess.PIPE
+        )
+        try:
+            assert process.stdout is not None
+            assert server.stdout.wait_for('["hi"]')  # the client is in
+            server.send_stdin('["news", "x"]\n')
+            assert LineReader(process.stdout).wait_for("news") == '["news","x"]\n'
+            assert process.wait(TIMEOUT) == 0
+        finally:
+            process.kill()
+            process.wait()
+
+
+def test_listen_speaks_graphql_and_jsonrpc_to_the_reference_clients() -> None:
+    """listen --dialect graphql --echo answers graphql-ws's client (ack, a result, then
+    complete); listen --dialect jsonrpc --echo answers rpc-websockets' call with its
+    params; the client messages are printed as the application's."""
+    import subprocess
+
+    from tests.listening import listening
+    from tests.node_server import NODE_DIR, require_node
+    from tests.timing import TIMEOUT
+
+    node = require_node("graphql-ws", "rpc-websockets")
+
+    def client(*args: str) -> list[str]:
+        done = subprocess.run(
+            [node, *args], cwd=NODE_DIR, capture_output=True, timeout=TIMEOUT, check=False
+        )
+        assert done.returncode == 0, done.stdout
+        return done.stdout.decode().splitlines()
+
+    with listening("--dialect", "graphql", "--echo") as server:
+        lines = client("graphql-client.js", server.url, "t", "subscription { tick }")
+        assert lines == ['{"data":{"echo":{"query":"subscription { tick }"}}}', "complete"]
+        assert server.stdout.wait_for('{"query":"subscription { tick }"}')
+        assert "protocol: graphql-transport-ws" in server.stderr.wait_for("connected")
+    with listening("--dialect", "jsonrpc", "--echo") as server:
+        assert client("jsonrpc-client.js", server.url, "sum", "[1, 2]") == ["[1,2]"]
+        assert server.stdout.wait_for("sum [1,2]")
+
+
+def test_listen_dialect_with_another_mode_is_refused() -> None:
+    result = run_wscli("listen", "0", "--dialect", "socketio", "--broadcast", expect=2)
+    assert "listen --dialect works in the default mode and with --echo" in result.stderr

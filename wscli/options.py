@@ -12,6 +12,7 @@ __all__ = [
     "DEFAULT_MAX_SIZE",
     "DIALECT_NAMES",
     "SCREEN_VIEWS",
+    "SERVER_DIALECT_NAMES",
     "BinaryView",
     "ColorChoice",
     "ConnectOptions",
@@ -35,6 +36,8 @@ ColorChoice = Literal["auto", "always", "never"]
 ListenMode = Literal["default", "echo", "broadcast", "exec", "script"]
 #: --dialect's choices (wscli.dialect.registry has the classes).
 DIALECT_NAMES = ("graphql", "graphql-ws-legacy", "jsonrpc", "socketio", "stomp")
+#: listen --dialect's choices (wscli.dialect.serving has the classes).
+SERVER_DIALECT_NAMES = ("graphql", "jsonrpc", "socketio")
 
 #: Default --max-size: big enough that a large JSON document never fails.
 DEFAULT_MAX_SIZE = 64 * 1024 * 1024
@@ -114,6 +117,8 @@ class ListenOptions(NamedTuple):
     ping_timeout: float | None = 20.0
     open_timeout: float = 10.0
     close_timeout: float = 10.0
+    #: --dialect: the server's side of a protocol (wscli.dialect.serving).
+    dialect: str | None = None
 
 
 @dataclass(frozen=True)

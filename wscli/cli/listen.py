@@ -16,7 +16,7 @@ from wscli.cli.shared_options import (
     output_settings,
 )
 from wscli.errors import UsageError
-from wscli.options import ListenMode, ListenOptions
+from wscli.options import SERVER_DIALECT_NAMES, ListenMode, ListenOptions
 from wscli.protocol.target import parse_auth, parse_size
 
 __all__ = ["listen_command"]
@@ -120,6 +120,13 @@ _SECONDS = click.FloatRange(min=0)
 )
 @option("--no-page", is_flag=True, help="No browser console page on GET /.")
 @option(
+    "--dialect",
+    type=click.Choice(tuple(SERVER_DIALECT_NAMES)),
+    help="Speak the server's side of this protocol with each client: its opening and"
+    " heartbeats; client messages and --echo's answers are its application messages"
+    " (default mode and --echo).",
+)
+@option(
     "--script",
     "script_path",
     metavar="FILE",
@@ -164,7 +171,7 @@ def listen_command(
             given = f"--{mode}" if mode is not None else "--exec"
             raise UsageError(f"--script and {given} contradict each other", "give one mode")
         mode = "script"
-    options = _listen_options(port, host, mode, program, values)
+    options = _with_dialect(_listen_options(port, host, mode, program, values), script_path)
     env = current_env()
     if script_path is not None:
         from wscli.cli.run import setting_option
@@ -233,4 +240,21 @@ def _listen_options(
         compression=values["compression"],
         ping_interval=values["ping_interval"] or None,
         ping_timeout=values["ping_timeout"] or None,
+        dialect=values["dialect"],
     )
+
+
+def _with_dialect(options: ListenOptions, script_path: str | None) -> ListenOptions:
+    """--dialect: only with the default mode and --echo; its subprotocol supported first."""
+    if options.dialect is None:
+        return options
+    if options.mode not in ("default", "echo") or script_path is not None:
+        raise UsageError(
+            "listen --dialect works in the default mode and with --echo (for now)",
+            "drop --exec, --broadcast or --script",
+        )
+    from wscli.dialect.serving import SERVER_DIALECTS
+
+    own = SERVER_DIALECTS[options.dialect].subprotocols
+    extra = tuple(name for name in options.subprotocols if name not in own)
+    return options._replace(subprotocols=(*own, *extra))

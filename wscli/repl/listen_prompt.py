@@ -177,7 +177,9 @@ class ListenPrompt(PromptBase):
                 raise UsageError("not sent: no client is connected", "wait for a client")
             to = f"all ({count} client{'s' if count != 1 else ''})"
         else:
-            if not self._peer(self.target).send(payload):
+            peer = self._peer(self.target)
+            frames = [payload] if peer.encode is None else peer.encode(payload)
+            if peer.send_many(frames) < len(frames):
                 raise UsageError(f"not sent: client {self.target} is closing", "/all, or /to N")
             to = str(self.target)
         shown = self._render_event(Message(payload, "out"))

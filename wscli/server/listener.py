@@ -20,12 +20,14 @@ from typing import Any
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.protocol import State
 
+from wscli.dialect.serving import SERVER_DIALECTS, ServerDialect
 from wscli.link.connection import Link
 from wscli.link.engine import engine_connection
-from wscli.link.stream import EventQueue
+from wscli.link.stream import EventQueue, EventSink
 from wscli.options import ListenOptions
 from wscli.protocol.events import Closed, Event, ReadyState
 from wscli.server.binding import bind_error
+from wscli.server.dialect_sink import DialectSink, keep_beating
 from wscli.server.gate import Gate
 
 __all__ = ["Attach", "Listener", "Peer", "ServerEvent"]
@@ -61,10 +63,23 @@ class Peer(Link):
     """One client of the listener, numbered from 1 in the order they connected."""
 
     role = "server"
-    __slots__ = ("id", "local_port", "path", "remote", "username")
+    __slots__ = ("encode", "id", "local_port", "path", "remote", "username")
 
-    def __init__(self, listener: "Listener", conn_id: int, ws: ServerConnection) -> None:
-        super().__init__(_Tagged(listener, conn_id))
+    def __init__(
+        self,
+        listener: "Listener",
+        conn_id: int,
+        ws: ServerConnection,
+        dialect: "ServerDialect | None" = None,
+    ) -> None:
+        sink: EventSink = _Tagged(listener, conn_id)
+        #: How what the listener sends becomes frames (``--dialect``); None: as it is.
+        self.encode: Callable[[str | bytes], list[str | bytes]] | None = None
+        if dialect is not None:
+            sink = DialectSink(sink, dialect, echo=listener.options.mode == "echo")
+            sink.peer = self
+            self.encode = dialect.encode
+        super().__init__(sink)
         self.id = conn_id
         self._ws = ws  # the handshake is done: OPEN from the start
         remote = ws.remote_address
@@ -210,18 +225,27 @@ class Listener:
             await ws.close(1013, "try again later")  # --once: only the first connection
             return
         self.accepted += 1
-        peer = Peer(self, self.accepted, ws)
+        dialect = None
+        if self.options.dialect is not None:
+            interval = self.options.ping_interval or 25.0  # the dialect's heartbeat too
+            dialect = SERVER_DIALECTS[self.options.dialect](interval)
+        peer = Peer(self, self.accepted, ws, dialect)
         peer.report_sent = self.report_sent
         ws.wscli_peer = peer  # type: ignore[attr-defined]
         self.peers[peer.id] = peer
         self.events.put_nowait((peer.id, peer.opened_event(self._peer_url(ws), peer.remote)))
         mode = self.options.mode
-        if mode == "echo":
+        if mode == "echo" and dialect is None:  # with a dialect, its sink echoes
             peer.echo = True
         elif mode == "broadcast":
             peer.on_message = functools.partial(self._broadcast, but=peer.id)
         served = self._attach(peer) if self._attach is not None else None
         peer._start(ws)
+        if dialect is not None:
+            peer.send_many(dialect.opening())
+            beating = asyncio.ensure_future(keep_beating(peer, dialect))
+            self._tasks.add(beating)
+            beating.add_done_callback(self._tasks.discard)
         try:
             if served is not None:
                 await served
@@ -255,7 +279,8 @@ class Listener:
         """
         sent = 0
         for peer in list(self.peers.values()):
-            if peer.id != but and peer.send(data):
+            frames = [data] if peer.encode is None else peer.encode(data)
+            if peer.id != but and peer.send_many(frames) == len(frames):
                 sent += 1
                 if peer.buffered_amount > SLOW_LIMIT and peer.id not in self._dropping:
                     self._dropping.add(peer.id)

@@ -1,0 +1,253 @@
+"""The server's side of a dialect (``listen --dialect``), as far as a test server needs:
+the protocol's opening and heartbeats, application messages in and out. Pure.
+
+Socket.IO (Engine.IO v4, Socket.IO v5, WebSocket transport): the open packet on
+connect, the namespace's connect answered, a ping (``2``) every ``ping_interval``
+seconds; an event from a client (``42[...]``) is the application message ``[...]``; an
+application message sent is emitted as ``42`` + the array.
+"""
+
+import json
+import os
+
+from wscli.dialect.base import Decoded, Wire, decoded, short
+from wscli.errors import UsageError
+
+__all__ = [
+    "SERVER_DIALECTS",
+    "GraphQLServer",
+    "JsonRpcServer",
+    "ServerDialect",
+    "SocketIOServer",
+]
+
+
+class ServerDialect:
+    """The base: messages as they are."""
+
+    name = "none"
+
+    def __init__(self, ping_interval: float = 25.0) -> None:
+        pass
+
+    subprotocols: tuple[str, ...] = ()
+    #: Send :meth:`beat` this often (seconds); None: never.
+    beat_interval: float | None = None
+
+    def opening(self) -> list[Wire]:
+        """Frames to send when a client has connected."""
+        return []
+
+    def decode(self, frame: Wire) -> Decoded:
+        return decoded(shown=[frame])
+
+    def encode(self, message: Wire) -> list[Wire]:
+        """The frames of an application message the server sends (stdin, the prompt)."""
+        return [message]
+
+    def answer(self, message: Wire) -> list[Wire]:
+        """--echo: the frames that answer an application message the client sent."""
+        return self.encode(message)
+
+    def beat(self) -> list[Wire]:
+        return []
+
+
+class SocketIOServer(ServerDialect):
+    name = "socketio"
+
+    def __init__(self, ping_interval: float = 25.0) -> None:
+        self.beat_interval = ping_interval
+        self.sid = os.urandom(10).hex()
+        self._namespaces: set[str] = set()
+
+    def opening(self) -> list[Wire]:
+        handshake = {
+            "sid": self.sid,
+            "upgrades": [],
+            "pingInterval": int(self.beat_interval * 1000) if self.beat_interval else 0,
+            "pingTimeout": 20000,
+            "maxPayload": 1000000,
+        }
+        return ["0" + json.dumps(handshake, separators=(",", ":"))]
+
+    def decode(self, frame: Wire) -> Decoded:
+        if isinstance(frame, bytes):
+            return decoded(errors=[f"a binary frame ({len(frame)} bytes) is not supported"])
+        kind, body = frame[:1], frame[1:]
+        if kind == "3":  # the pong to our ping
+            return decoded()
+        if kind == "2":  # a client's ping (probe)
+            return decoded(replies=["3" + body])
+        if kind != "4":
+            return decoded(errors=[f"not an Engine.IO message packet: {short(frame)}"])
+        packet, rest = body[:1], body[1:]
+        namespace = ""
+        if rest.startswith("/"):
+            namespace, _, rest = rest.partition(",")
+            namespace += ","
+        if packet == "0":  # connect to a namespace
+            self._namespaces.add(namespace)
+            sid = json.dumps({"sid": os.urandom(10).hex()}, separators=(",", ":"))
+            return decoded(replies=["40" + namespace + sid])
+        if packet == "1":
+            self._namespaces.discard(namespace)
+            return decoded()
+        if packet in ("2", "3"):
+            digits = len(rest) - len(rest.lstrip("0123456789"))
+            ack, data = rest[:digits], rest[digits:]
+            try:
+                value = json.loads(data)
+            except ValueError:
+                return decoded(errors=[f"a malformed Socket.IO packet: {short(frame)}"])
+            replies: list[Wire] = []
+            if packet == "2" and ack:  # acknowledge at once, with the event's arguments
+                args = value[1:] if isinstance(value, list) else []
+                replies.append("43" + namespace + ack + json.dumps(args, separators=(",", ":")))
+            shown = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+            return decoded(shown=[shown], replies=replies)
+        return decoded(errors=[f"an unsupported Socket.IO packet: {short(frame)}"])
+
+    def encode(self, message: Wire) -> list[Wire]:
+        text = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
+        try:
+            value = json.loads(text)
+        except ValueError:
+            value = None
+        if not isinstance(value, list) or not value or not isinstance(value[0], str):
+            raise UsageError(
+                f"not a Socket.IO emit: {text[:60]!r}", 'a JSON array: ["event", arg, ...]'
+            )
+        body = json.dumps(value, separators=(",", ":"))
+        return ["42" + namespace + body for namespace in sorted(self._namespaces)]
+
+    def beat(self) -> list[Wire]:
+        return ["2"]
+
+
+#: ``listen --dialect``'s choices.
+
+
+class GraphQLServer(ServerDialect):
+    """graphql-transport-ws, the server's side: ``connection_init`` acknowledged, pings
+    answered; each ``subscribe``'s payload is an application message. An application
+    message sent is a ``next`` (its JSON as the payload) to every running operation;
+    ``--echo`` answers each subscribe with ``{"data": {"echo": PAYLOAD}}`` and completes
+    it."""
+
+    name = "graphql"
+    subprotocols = ("graphql-transport-ws",)
+
+    def __init__(self, ping_interval: float = 25.0) -> None:
+        self.running: list[str] = []
+        self.echo_next: list[str] = []  # the operations whose echo is due
+
+    def decode(self, frame: Wire) -> Decoded:
+        try:
+            message = json.loads(frame)
+        except (ValueError, UnicodeDecodeError):
+            message = None
+        if not isinstance(message, dict):
+            return decoded(errors=[f"not a graphql-transport-ws message: {short(frame)}"])
+        kind, ident = message.get("type"), message.get("id")
+        if kind == "connection_init":
+            return decoded(replies=[_dump({"type": "connection_ack"})])
+        if kind == "ping":
+            return decoded(replies=[_dump({"type": "pong"})])
+        if kind == "subscribe" and isinstance(ident, str):
+            self.running.append(ident)
+            self.echo_next.append(ident)
+            return decoded(shown=[_dump(message.get("payload"))])
+        if kind == "complete":
+            if ident in self.running:
+                self.running.remove(ident)
+            return decoded()
+        if kind == "pong":
+            return decoded()
+        return decoded(errors=[f"unexpected graphql-transport-ws message: {short(frame)}"])
+
+    def answer(self, message: Wire) -> list[Wire]:
+        if self.echo_next:  # the answer to a subscribe: its result, then complete
+            ident = self.echo_next.pop(0)
+            if ident in self.running:
+                self.running.remove(ident)
+            payload = {"data": {"echo": json.loads(message)}}
+            return [
+                _dump({"id": ident, "type": "next", "payload": payload}),
+                _dump({"id": ident, "type": "complete"}),
+            ]
+        return []
+
+    def encode(self, message: Wire) -> list[Wire]:
+        try:
+            payload = json.loads(message)
+        except (ValueError, UnicodeDecodeError):
+            raise UsageError(
+                f"not a GraphQL result: {short(message)}", '{"data": {...}} (JSON)'
+            ) from None
+        return [_dump({"id": i, "type": "next", "payload": payload}) for i in self.running]
+
+
+class JsonRpcServer(ServerDialect):
+    """JSON-RPC 2.0, the server's side: each request is an application message
+    (``METHOD PARAMS``); ``--echo`` answers it with its params as the result; an
+    application message sent (``METHOD [JSON params]``) is a notification."""
+
+    name = "jsonrpc"
+
+    def __init__(self, ping_interval: float = 25.0) -> None:
+        self.waiting: list[object] = []  # ids of requests whose echo is due
+
+    def decode(self, frame: Wire) -> Decoded:
+        try:
+            message = json.loads(frame)
+        except (ValueError, UnicodeDecodeError):
+            return decoded(
+                replies=[_dump(_rpc_error(None, -32700, "Parse error"))],
+                errors=[f"not JSON: {short(frame)}"],
+            )
+        if not isinstance(message, dict) or not isinstance(message.get("method"), str):
+            return decoded(
+                replies=[_dump(_rpc_error(None, -32600, "Invalid Request"))],
+                errors=[f"not a JSON-RPC request: {short(frame)}"],
+            )
+        params = message.get("params")
+        if "id" in message:  # answered by --echo (in order), else never
+            self.waiting.append(message["id"])
+        shown = message["method"] + ("" if params is None else " " + _dump(params))
+        return decoded(shown=[shown])
+
+    def answer(self, message: Wire) -> list[Wire]:
+        text = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
+        _, _, params = text.strip().partition(" ")
+        if not self.waiting:  # a notification: nothing to answer
+            return []
+        result = json.loads(params) if params else None
+        return [_dump({"jsonrpc": "2.0", "result": result, "id": self.waiting.pop(0)})]
+
+    def encode(self, message: Wire) -> list[Wire]:
+        text = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
+        method, _, params = text.strip().partition(" ")
+        notification: dict[str, object] = {"jsonrpc": "2.0", "method": method}
+        if params:
+            try:
+                notification["params"] = json.loads(params)
+            except ValueError:
+                raise UsageError(f"{method}: params are not JSON", "METHOD [JSON params]") from None
+        return [_dump(notification)]
+
+
+def _rpc_error(ident: object, code: int, message: str) -> dict[str, object]:
+    return {"jsonrpc": "2.0", "error": {"code": code, "message": message}, "id": ident}
+
+
+def _dump(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+#: ``listen --dialect``'s choices.
+SERVER_DIALECTS: dict[str, type[ServerDialect]] = {
+    "graphql": GraphQLServer,
+    "jsonrpc": JsonRpcServer,
+    "socketio": SocketIOServer,
+}

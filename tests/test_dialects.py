@@ -371,6 +371,29 @@ def test_listen_speaks_graphql_and_jsonrpc_to_the_reference_clients() -> None:
         assert server.stdout.wait_for("sum [1,2]")
 
 
+def test_listen_speaks_stomp_to_the_reference_client() -> None:
+    """listen --dialect stomp --echo: @stomp/stompjs connects, subscribes, sends, and
+    gets its message back from its subscription."""
+    import subprocess
+
+    from tests.listening import listening
+    from tests.node_server import NODE_DIR, require_node
+    from tests.timing import TIMEOUT
+
+    node = require_node("@stomp/stompjs")
+    with listening("--dialect", "stomp", "--echo") as server:
+        done = subprocess.run(
+            [node, "stomp-client.js", server.url, "/queue/a", "hello stomp"],
+            cwd=NODE_DIR,
+            capture_output=True,
+            timeout=TIMEOUT,
+            check=False,
+        )
+        assert done.stdout.decode().splitlines() == ["hello stomp"]
+        assert server.stdout.wait_for("SEND /queue/a hello stomp")
+        assert "protocol: v12.stomp" in server.stderr.wait_for("connected")
+
+
 def test_listen_dialect_with_another_mode_is_refused() -> None:
     result = run_wscli("listen", "0", "--dialect", "socketio", "--broadcast", expect=2)
     assert "listen --dialect works in the default mode and with --echo" in result.stderr

@@ -37,7 +37,7 @@ ListenMode = Literal["default", "echo", "broadcast", "exec", "script"]
 #: --dialect's choices (wscli.dialect.registry has the classes).
 DIALECT_NAMES = ("graphql", "graphql-ws-legacy", "jsonrpc", "socketio", "stomp")
 #: listen --dialect's choices (wscli.dialect.serving has the classes).
-SERVER_DIALECT_NAMES = ("graphql", "jsonrpc", "socketio")
+SERVER_DIALECT_NAMES = ("graphql", "jsonrpc", "socketio", "stomp")
 
 #: Default --max-size: big enough that a large JSON document never fails.
 DEFAULT_MAX_SIZE = 64 * 1024 * 1024

@@ -19,6 +19,7 @@ __all__ = [
     "JsonRpcServer",
     "ServerDialect",
     "SocketIOServer",
+    "StompServer",
 ]
 
 
@@ -123,6 +124,91 @@ class SocketIOServer(ServerDialect):
 
     def beat(self) -> list[Wire]:
         return ["2"]
+
+
+class StompServer(ServerDialect):
+    """STOMP 1.2, the server's side (one client's broker, no more): CONNECT answered
+    with CONNECTED (no heart-beats), SUBSCRIBE/UNSUBSCRIBE kept, DISCONNECT's receipt
+    sent; each SEND is the application message ``SEND DEST BODY``. An application
+    message sent (``SEND DEST BODY``, also --echo's answer) is a MESSAGE to the
+    subscriptions on DEST."""
+
+    name = "stomp"
+    subprotocols = ("v12.stomp", "v11.stomp", "v10.stomp")
+
+    def __init__(self, ping_interval: float = 25.0) -> None:
+        self.subscriptions: dict[str, str] = {}  # id -> destination
+        self._next_message = 0
+
+    def decode(self, frame: Wire) -> Decoded:
+        if isinstance(frame, bytes):
+            try:
+                frame = frame.decode("utf-8")
+            except UnicodeDecodeError:
+                return decoded(errors=[f"a STOMP frame that is not UTF-8: {short(frame)}"])
+        result = decoded()
+        for part in frame.split("\0"):
+            part = part.lstrip("\r\n")
+            if part:
+                self._one(part, result)
+        return result
+
+    def _one(self, text: str, result: Decoded) -> None:
+        head, _, body = text.partition("\n\n")
+        lines = head.replace("\r\n", "\n").split("\n")
+        command, headers = lines[0].strip(), {}
+        for line in lines[1:]:
+            key, colon, value = line.partition(":")
+            if colon and key not in headers:
+                headers[key] = _unescape(value)
+        if command in ("CONNECT", "STOMP"):
+            version = [("version", "1.2"), ("heart-beat", "0,0")]
+            result.replies.append(_stomp_frame("CONNECTED", version))
+        elif command == "SUBSCRIBE":
+            self.subscriptions[headers.get("id", "")] = headers.get("destination", "")
+        elif command == "UNSUBSCRIBE":
+            self.subscriptions.pop(headers.get("id", ""), None)
+        elif command == "SEND":
+            result.shown.append(f"SEND {headers.get('destination', '')} {body}")
+        elif command == "DISCONNECT":
+            if "receipt" in headers:
+                receipt = [("receipt-id", headers["receipt"])]
+                result.replies.append(_stomp_frame("RECEIPT", receipt))
+        else:
+            result.errors.append(f"an unsupported STOMP frame: {short(text)}")
+
+    def encode(self, message: Wire) -> list[Wire]:
+        text = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
+        command, _, rest = text.strip("\r\n").partition(" ")
+        destination, _, body = rest.partition(" ")
+        if command.upper() != "SEND" or not destination:
+            raise UsageError(f"not a STOMP SEND: {text[:60]!r}", "SEND DEST BODY")
+        frames: list[Wire] = []
+        for ident, subscribed in self.subscriptions.items():
+            if subscribed == destination:
+                self._next_message += 1
+                headers = [
+                    ("subscription", ident),
+                    ("message-id", str(self._next_message)),
+                    ("destination", destination),
+                    ("content-type", "text/plain"),
+                    ("content-length", str(len(body.encode("utf-8")))),
+                ]
+                frames.append(_stomp_frame("MESSAGE", headers, body))
+        return frames
+
+
+def _stomp_frame(command: str, headers: list[tuple[str, str]], body: str = "") -> str:
+    lines = [command] + [f"{key}:{_escape(value)}" for key, value in headers]
+    return "\n".join(lines) + "\n\n" + body + "\0"
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\n", "\\n").replace(":", "\\c")
+
+
+def _unescape(value: str) -> str:
+    return value.replace("\\c", ":").replace("\\n", "\n").replace("\\\\", "\\")
 
 
 #: ``listen --dialect``'s choices.
@@ -250,4 +336,5 @@ SERVER_DIALECTS: dict[str, type[ServerDialect]] = {
     "graphql": GraphQLServer,
     "jsonrpc": JsonRpcServer,
     "socketio": SocketIOServer,
+    "stomp": StompServer,
 }

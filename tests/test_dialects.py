@@ -264,6 +264,27 @@ def test_dialects_at_the_prompt(jsonrpc_url: str, socketio_url: str, tmp_path: P
         terminal.expect(r"> 3$")  # and the next: the session outlived two intervals
         terminal.type_line('["hello"]')
         terminal.expect(r'^< \[\s*"echo",\s*"hello"\s*\]$')
+        terminal.type_line('/emit chat "hi there" {"n": 1}')
+        terminal.expect(r'"echo",\s*"chat",\s*"hi there",\s*\{\s*"n": 1\s*\}')
+        quit_cleanly(terminal, after_output=True)
+    finally:
+        terminal.close()
+
+
+def test_stop_completes_a_graphql_operation_at_the_prompt(graphql_url: str, tmp_path: Path) -> None:
+    from tests.test_repl import Terminal, quit_cleanly
+
+    home = tmp_path / "home"
+    home.mkdir()
+    terminal = Terminal(home, graphql_url, *GRAPHQL)
+    try:
+        terminal.ready()
+        terminal.type_line("subscription { tick(to: 100000) }")
+        terminal.expect(r'"tick": 2')
+        terminal.type_line("/stop 1")
+        terminal.expect(r'"type":\s*"complete"')  # the frame sent, shown pretty
+        terminal.type_line("/stop 1")
+        terminal.expect(r"no running operation 1")
         quit_cleanly(terminal, after_output=True)
     finally:
         terminal.close()

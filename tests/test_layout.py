@@ -30,6 +30,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 PURE = ("wscli.status", "wscli.slotted", "wscli.errors", "wscli.options", "wscli.protocol")
 PURE += ("wscli.config", "wscli.render", "wscli.manpage", "wscli.script", "wscli.dialect")
 PURE_IN_REPL = ("wscli.repl.inputs", "wscli.repl.commands", "wscli.repl.toolbar")
+PURE_IN_REPL += ("wscli.repl.stream_commands",)
 
 #: The cores: they never print.
 CORES = ("wscli.link", "wscli.client", "wscli.server")

@@ -8,6 +8,8 @@ messages wait until :attr:`Dialect.ready` (the protocol's opening is complete).
 
 from typing import NamedTuple
 
+from wscli.errors import UsageError
+
 __all__ = ["Decoded", "Dialect", "DialectSettings", "Wire", "decoded", "short"]
 
 Wire = str | bytes
@@ -91,6 +93,14 @@ class Dialect:
     def beat(self) -> list[Wire]:
         """The protocol's heart-beat, sent every :attr:`beat_interval`."""
         return []
+
+    def stop(self, ident: str) -> list[Wire]:
+        """The frames that end running operation ``ident`` (``/stop``).
+
+        Raises:
+            UsageError: the protocol has no such operation.
+        """
+        raise UsageError(f"{self.name} has no operations to stop", "/stop is for graphql")
 
     @property
     def settled(self) -> bool:

@@ -92,6 +92,15 @@ class GraphQL(Dialect):
     def settled(self) -> bool:
         return self.ready and not self.running
 
+    def stop(self, ident: str) -> list[Wire]:
+        if ident not in self.running:
+            running = ", ".join(self.running) or "none"
+            raise UsageError(f"no running operation {ident}", f"running: {running}")
+        self.running.remove(ident)
+        return [_dump({"id": ident, "type": self._stop_type})]
+
+    _stop_type = "complete"
+
     def _done(self, ident: object) -> None:
         if ident in self.running:
             self.running.remove(str(ident))
@@ -121,6 +130,7 @@ class GraphQLLegacy(GraphQL):
 
     name = "graphql-ws-legacy"
     subprotocols = ("graphql-ws",)
+    _stop_type = "stop"
 
     def encode(self, message: Wire) -> list[Wire]:
         return [_start(frame) for frame in super().encode(message)]

@@ -18,6 +18,10 @@ from wscli.protocol.codes import parse_close_code, validate_close
 from wscli.protocol.payload import decode_input
 from wscli.render import escape
 from wscli.repl import inputs as i
+from wscli.repl.stream_commands import emit_arguments as _emit
+from wscli.repl.stream_commands import filter_arguments as _filter
+from wscli.repl.stream_commands import filters_arguments as _filters
+from wscli.repl.stream_commands import stop_arguments as _stop
 
 __all__ = [
     "COMMANDS",
@@ -217,35 +221,6 @@ def _switch(name: str, rest: str) -> i.Input:
     return i.SetPretty(enabled) if name == "/pretty" else i.SetTimestamps(enabled)
 
 
-def _filter(name: str, rest: str) -> i.Input:
-    text = rest.strip()
-    usage = f"usage: {name} REGEX, or {name} JSON-PATTERN"
-    if not text:
-        raise UsageError(f"{name} needs a pattern", usage)
-    if text.startswith(("{", "[")):
-        import json
-
-        try:
-            json.loads(text)
-        except ValueError as exc:
-            raise UsageError(f"{name}: not a JSON pattern: {exc}", usage) from None
-        return i.AddFilter(name[1:], text)
-    try:
-        re.compile(text)
-    except re.error as exc:
-        raise UsageError(f"{name}: not a regular expression: {exc}", usage) from None
-    return i.AddFilter(name[1:], f"/{text}/")
-
-
-def _filters(name: str, rest: str) -> i.Input:
-    word = rest.strip().lower()
-    if word not in ("", "clear"):
-        raise UsageError(
-            f"{name}: {escape(word, keep_newlines=False)!r}?", "usage: /filters [clear]"
-        )
-    return i.ShowFilters(clear=word == "clear")
-
-
 _BARE: dict[str, Callable[[], i.ListenInput]] = {
     "/status": i.ShowStatus,
     "/reconnect": i.Reconnect,
@@ -327,6 +302,8 @@ _CONNECT_ONLY = (
         "close with CODE (default 1000; none: no code) and REASON",
         _close,
     ),
+    Spec("/emit", "EVENT [JSON...]", "Socket.IO: emit EVENT with these arguments", _emit),
+    Spec("/stop", "ID", "GraphQL: complete running operation ID", _stop),
     Spec("/filter", "REGEX|JSON", "show (and count) only received messages that match", _filter),
     Spec("/ignore", "REGEX|JSON", "hide received messages that match", _filter),
     Spec(
@@ -360,9 +337,9 @@ CONNECT = CommandTable(
         *(_SHARED[n] for n in ("/text", "/binary", "/base64", "/file")),
         *_CONNECT_ONLY[:3],
         *(_SHARED[n] for n in ("/view", "/pretty", "/timestamps")),
-        *_CONNECT_ONLY[3:7],
+        *_CONNECT_ONLY[3:9],
         _SHARED["/save"],
-        *_CONNECT_ONLY[7:],
+        *_CONNECT_ONLY[9:],
         _SHARED["/help"],
     ],
     footer=["A line that does not begin with / is sent as a text message; //x sends /x.", _EDITING],

@@ -276,6 +276,10 @@ class ConnectPrompt(PromptBase):
                 self.show(self._status_text())
             case i.AddFilter() | i.ShowFilters() as command:
                 self._filters(command)
+            case i.StopOperation(ident=ident):
+                if self.speaker is None:
+                    raise UsageError("/stop needs --dialect graphql", "a GraphQL operation id")
+                session.send_many(self.speaker.dialect.stop(ident))
             case i.SaveSession(path=path):
                 self._save(path)
             case i.Reconnect():

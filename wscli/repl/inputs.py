@@ -33,6 +33,7 @@ __all__ = [
     "ShowFilters",
     "ShowHelp",
     "ShowStatus",
+    "StopOperation",
 ]
 
 
@@ -207,6 +208,15 @@ class AddFilter(Slotted):
         self.pattern = pattern
 
 
+class StopOperation(Slotted):
+    """``/stop ID``: end a running operation (a GraphQL subscription)."""
+
+    __slots__ = __match_args__ = ("ident",)
+
+    def __init__(self, ident: str) -> None:
+        self.ident = ident
+
+
 class ShowFilters(Slotted):
     """``/filters``: list them; ``/filters clear``: drop them all."""
 
@@ -217,7 +227,7 @@ class ShowFilters(Slotted):
 
 
 _Frames = SendFile | SendPing | SendPong | CloseConnection
-_Settings = SetView | SetPretty | SetTimestamps | AddFilter | ShowFilters
+_Settings = SetView | SetPretty | SetTimestamps | AddFilter | ShowFilters | StopOperation
 Command = _Frames | _Settings | ShowStatus | SaveSession | Reconnect | Quit | ShowHelp
 Input = SendText | SendBinary | Command
 #: What a line at ``listen``'s prompt may ask for besides the client's inputs.

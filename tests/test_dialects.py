@@ -417,4 +417,35 @@ def test_listen_speaks_stomp_to_the_reference_client() -> None:
 
 def test_listen_dialect_with_another_mode_is_refused() -> None:
     result = run_wscli("listen", "0", "--dialect", "socketio", "--broadcast", expect=2)
-    assert "listen --dialect works in the default mode and with --echo" in result.stderr
+    assert "listen --dialect works in the default mode, with --echo and with --script" in (
+        result.stderr
+    )
+
+
+def test_listen_script_speaks_a_dialect(tmp_path: Path) -> None:
+    """listen --script with --dialect socketio: > lines match the client's events, <
+    lines are emitted; socket.io-client follows the script (exit 0 with --once)."""
+    import subprocess
+
+    from tests.listening import listening
+    from tests.node_server import NODE_DIR, require_node
+    from tests.timing import TIMEOUT
+
+    node = require_node("socket.io-client")
+    script = tmp_path / "mock.wscli"
+    script.write_text(
+        'timeout 5\n> ["hello",1]\n< ["welcome","{{who}}"]\nexpect-close 1000\n', encoding="utf-8"
+    )
+    args = ("--dialect", "socketio", "--script", str(script), "--once", "--var", "who=ann")
+    with listening(*args) as server:
+        url = server.url.replace("ws://", "http://")
+        done = subprocess.run(
+            [node, "socketio-client.js", url, "hello", "[1]", "1"],
+            cwd=NODE_DIR,
+            capture_output=True,
+            timeout=TIMEOUT,
+            check=False,
+        )
+        assert server.wait() == 0
+        assert f"client 1: followed {script}" in server.stderr.rest()
+    assert done.stdout.decode().splitlines() == ['["ack",1]', '["welcome","ann"]']  # acked

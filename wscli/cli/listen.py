@@ -171,7 +171,7 @@ def listen_command(
             given = f"--{mode}" if mode is not None else "--exec"
             raise UsageError(f"--script and {given} contradict each other", "give one mode")
         mode = "script"
-    options = _with_dialect(_listen_options(port, host, mode, program, values), script_path)
+    options = _with_dialect(_listen_options(port, host, mode, program, values))
     env = current_env()
     if script_path is not None:
         from wscli.cli.run import setting_option
@@ -244,14 +244,14 @@ def _listen_options(
     )
 
 
-def _with_dialect(options: ListenOptions, script_path: str | None) -> ListenOptions:
-    """--dialect: only with the default mode and --echo; its subprotocol supported first."""
+def _with_dialect(options: ListenOptions) -> ListenOptions:
+    """--dialect: not with --exec or --broadcast; its subprotocol supported first."""
     if options.dialect is None:
         return options
-    if options.mode not in ("default", "echo") or script_path is not None:
+    if options.mode not in ("default", "echo", "script"):
         raise UsageError(
-            "listen --dialect works in the default mode and with --echo (for now)",
-            "drop --exec, --broadcast or --script",
+            "listen --dialect works in the default mode, with --echo and with --script",
+            "drop --exec or --broadcast",
         )
     from wscli.dialect.serving import SERVER_DIALECTS
 

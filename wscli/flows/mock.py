@@ -106,7 +106,9 @@ class _ServerSide:
         if step.kind == "send":  # the client's message
             await self._client_sends(step, deadline)
         elif step.kind in ("expect", "skip-to"):  # ours to send
-            if not self.peer.send(payload_of(step, self.values)):
+            payload = payload_of(step, self.values)
+            frames = [payload] if self.peer.encode is None else self.peer.encode(payload)
+            if self.peer.send_many(frames) < len(frames):
                 raise _Deviation("the connection is closing: not sent")
         elif step.kind == "sleep":
             await asyncio.sleep(step.seconds)
@@ -190,7 +192,10 @@ def attach_script(
 
     def attach(peer: Peer) -> Awaitable[None]:
         side = _ServerSide(script, peer, values)
-        peer.on_message = side.receive
+        if peer.dialect_sink is not None:  # --dialect: its application messages
+            peer.dialect_sink.on_application = side.receive
+        else:
+            peer.on_message = side.receive
         return _serve(side, steps, report)
 
     return attach

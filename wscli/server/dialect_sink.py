@@ -8,6 +8,7 @@ client (stdin lines at the prompt or in a pipe) is encoded by the peer's dialect
 """
 
 import asyncio
+from collections.abc import Callable
 
 from wscli.dialect.serving import ServerDialect
 from wscli.link.connection import Link
@@ -20,13 +21,15 @@ __all__ = ["DialectSink", "keep_beating"]
 class DialectSink:
     """A peer's event sink that translates its received frames (see the module)."""
 
-    __slots__ = ("dialect", "echo", "peer", "sink")
+    __slots__ = ("dialect", "echo", "on_application", "peer", "sink")
 
     def __init__(self, sink: EventSink, dialect: ServerDialect, *, echo: bool) -> None:
         self.sink = sink
         self.dialect = dialect
         self.echo = echo
         self.peer: Link | None = None  # set once the peer exists
+        #: Called with each application message (``listen --script``'s server side).
+        self.on_application: Callable[[str | bytes], None] | None = None
 
     def put_nowait(self, event: Event | None, /) -> None:
         self.sink.put_nowait(event)
@@ -45,6 +48,9 @@ class DialectSink:
             decoded = dialect.decode(event.data)
             replies = list(decoded.replies)
             shown += [Message(data, "in", event.at) for data in decoded.shown]
+            if self.on_application is not None:
+                for data in decoded.shown:
+                    self.on_application(data)
             shown += [Failed(f"{dialect.name}: {error}") for error in decoded.errors]
             if self.echo:
                 for data in decoded.shown:

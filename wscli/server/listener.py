@@ -63,7 +63,7 @@ class Peer(Link):
     """One client of the listener, numbered from 1 in the order they connected."""
 
     role = "server"
-    __slots__ = ("encode", "id", "local_port", "path", "remote", "username")
+    __slots__ = ("dialect_sink", "encode", "id", "local_port", "path", "remote", "username")
 
     def __init__(
         self,
@@ -75,8 +75,12 @@ class Peer(Link):
         sink: EventSink = _Tagged(listener, conn_id)
         #: How what the listener sends becomes frames (``--dialect``); None: as it is.
         self.encode: Callable[[str | bytes], list[str | bytes]] | None = None
+        #: The sink that translates this peer's frames (``--dialect``).
+        self.dialect_sink: DialectSink | None = None
         if dialect is not None:
-            sink = DialectSink(sink, dialect, echo=listener.options.mode == "echo")
+            sink = self.dialect_sink = DialectSink(
+                sink, dialect, echo=listener.options.mode == "echo"
+            )
             sink.peer = self
             self.encode = dialect.encode
         super().__init__(sink)

@@ -317,10 +317,32 @@ def test_a_script_speaks_a_dialect(graphql_url: str, tmp_path: Path) -> None:
     assert 'graphql: operation 1: Cannot query field "nope"' in failed.stderr
 
 
-def test_record_with_a_dialect_is_refused_for_now(tmp_path: Path) -> None:
-    args = ("connect", "ws://127.0.0.1:1/", "--dialect", "jsonrpc", "--record", "x.wscli")
-    result = run_wscli(*args, expect=2)
-    assert "--record with --dialect is not supported yet" in result.stderr
+def test_a_session_in_a_dialect_records_and_replays(graphql_url: str, tmp_path: Path) -> None:
+    """--record with --dialect writes the application's messages and the dialect's
+    settings (its payloads as names: they may hold tokens); run replays it."""
+    record = tmp_path / "graphql.wscli"
+    run_wscli(
+        "connect",
+        graphql_url,
+        *GRAPHQL,
+        "--record",
+        str(record),
+        input="subscription { tick(to: 2) }\n",
+    )
+    text = record.read_text(encoding="utf-8")
+    assert "t0k3n" not in text
+    steps = [line for line in text.splitlines() if not line.startswith("#")]
+    assert steps[1:] == [
+        "dialect graphql",
+        "init-payload {{WSCLI_INIT_PAYLOAD}}",
+        "> subscription { tick(to: 2) }",
+        '< {"data":{"tick":1}}',
+        '< {"data":{"tick":2}}',
+        "close 1000",
+    ]
+    env = {"WSCLI_INIT_PAYLOAD": '{"token":"t0k3n"}'}
+    result = run_wscli("run", str(record), env=env)
+    assert "1 script: 1 passed" in result.stderr
 
 
 def test_listen_speaks_socketio_to_the_reference_client(tmp_path: Path) -> None:

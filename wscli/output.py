@@ -257,9 +257,10 @@ class ScriptRecorder:
     written as it goes, whole lines at a time, so a killed session leaves a valid file."""
 
     def __init__(self, path: str, header: list[str]) -> None:
-        from wscli.script.record import event_lines
+        from wscli.script.record import event_lines, message_line
 
         self._event_lines = event_lines
+        self._message_line = message_line
         self.path = path
         try:
             self._file = open(path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
@@ -270,16 +271,25 @@ class ScriptRecorder:
             ) from None
         self._lines: list[str] = header
         self._opened = 0
+        #: --dialect: what was sent is recorded by :meth:`record_sent` (the application's
+        #: messages), not from the frames' events.
+        self.application_sends = False
         self.flush()
 
     def record(self, events: Iterable[Event]) -> None:
         """Add the steps these events become (written by :meth:`flush`)."""
         for event in events:
+            if self.application_sends and isinstance(event, Message) and event.direction == "out":
+                continue  # a dialect's frame: record_sent has the application's message
             if isinstance(event, Opened):
                 self._opened += 1
                 if self._opened > 1:
                     self._lines.append(f"# connection {self._opened} (--reconnect) from here")
             self._lines.extend(self._event_lines(event))
+
+    def record_sent(self, messages: Iterable[str | bytes]) -> None:
+        """Application messages sent through a dialect."""
+        self._lines.extend(self._message_line(">", data) for data in messages)
 
     def flush(self) -> None:
         if self._lines:

@@ -26,7 +26,6 @@ from wscli.cli.stream_options import (
     stream_options,
     stream_rules,
 )
-from wscli.errors import UsageError
 from wscli.options import Reconnect, RecordOptions
 from wscli.protocol.payload import decode_input
 
@@ -88,7 +87,7 @@ def connect_command(
     dialect, url = dialect_of(values, url)
     options = offered_by(dialect, connect_options(url, values))
     streams = stream_rules(values)
-    recording = _recording(record, dialect is not None)
+    recording = _recording(record)
     env = current_env()
     if env.interactive and not output.jsonl:
         from wscli.repl.start import interact
@@ -119,10 +118,8 @@ def connect_command(
     )
 
 
-def _recording(record: str | None, dialect: bool) -> RecordOptions | None:
+def _recording(record: str | None) -> RecordOptions | None:
     """--record's file, and the connection options given (its settings)."""
     if record is None:
         return None
-    if dialect:
-        raise UsageError("--record with --dialect is not supported yet", "record without it")
     return RecordOptions(record, tuple(given_settings(click.get_current_context())))

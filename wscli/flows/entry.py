@@ -59,6 +59,7 @@ def exchange_messages(
     output = Output(env, output_options)
     if record is not None:
         output.recorder = start_recording(record, options.url)
+        output.recorder.application_sends = dialect is not None
 
     async def main(interrupt: asyncio.Event) -> Verdict:
         from wscli.flows.stdin import stdin_source

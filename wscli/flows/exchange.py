@@ -255,7 +255,10 @@ class Exchange:
         """The feed's destination: the session (none taken once it is CLOSING), through
         the dialect when there is one."""
         if self.speaker is not None:
-            return self.speaker.send(batch)
+            taken = self.speaker.send(batch)
+            if taken and self.output.recorder is not None:
+                self.output.recorder.record_sent(batch[:taken])
+            return taken
         return self.session.send_many(batch)
 
     async def room(self) -> None:

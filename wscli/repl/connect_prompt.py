@@ -84,11 +84,11 @@ class ConnectPrompt(PromptBase):
     def _show_events(self, events: list[Event]) -> None:
         """Log a batch of events (for /save) and print it above the prompt in one write (a
         burst stays fast)."""
+        if self.dialect is not None:
+            events = self._spoken(events)
         if self.recorder is not None:
             self.recorder.record(events)
             self.recorder.flush()
-        if self.dialect is not None:
-            events = self._spoken(events)
         if self.streams is not None:
             events = self._streamed(events)
         self._log_events(events)
@@ -120,7 +120,10 @@ class ConnectPrompt(PromptBase):
         """Send application messages (through the dialect, if any)."""
         if self.speaker is not None:
             try:
-                return self.speaker.send(messages) > 0 or not messages
+                taken = self.speaker.send(messages)
+                if taken and self.recorder is not None:
+                    self.recorder.record_sent(messages[:taken])
+                return taken > 0 or not messages
             except UsageError as error:
                 self.show(Text(f"not sent: {error.message}", style="red"))
                 return True

@@ -38,6 +38,8 @@ def interact(
     """``connect``'s prompt; return the exit status."""
     status = StatusWriter(env, output_options)
     recorder = None if record is None else start_recording(record, options.url)
+    if recorder is not None:
+        recorder.application_sends = dialect is not None
 
     async def main(interrupt: asyncio.Event) -> Verdict:
         from wscli.client.session import Session

@@ -24,6 +24,8 @@ AUTH_VARIABLE = "WSCLI_AUTH"
 _SECRET_QUERY = ("token", "key", "secret", "password", "passwd", "auth", "signature", "session")
 #: What a plain line cannot hold: line breaks (as str.splitlines sees them), controls.
 _UNSAFE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]|\{\{")
+#: Dialect settings that often carry credentials: recorded as {{WSCLI_NAME}}.
+_SECRET_SETTINGS = ("init-payload", "auth-json")
 _BINARY_AS_HEX = 64  # bytes; longer binary messages are written in base64
 
 
@@ -48,6 +50,12 @@ def header_lines(url: str | None, settings: Iterable[tuple[str, str]], *, note: 
     for name, value in settings:
         if name == "auth":
             secrets.append("auth")
+        elif name in _SECRET_SETTINGS:
+            variable = _variable(name)
+            lines.append(
+                f"# {name} is not recorded (it may hold a token): give --var {variable}=..."
+            )
+            lines.append(f"{name} {{{{{variable}}}}}")
         elif name == "header" and value.partition(":")[0].strip().lower() in SECRET_HEADERS:
             header = value.partition(":")[0].strip()
             variable = _variable(header)

@@ -471,3 +471,13 @@ def test_listen_script_speaks_a_dialect(tmp_path: Path) -> None:
         assert server.wait() == 0
         assert f"client 1: followed {script}" in server.stderr.rest()
     assert done.stdout.decode().splitlines() == ['["ack",1]', '["welcome","ann"]']  # acked
+
+
+@pytest.mark.parametrize("name", ["graphql", "jsonrpc", "socketio", "stomp"])
+@given(frame=st.one_of(st.text(max_size=60), st.binary(max_size=30)))
+def test_the_servers_side_takes_any_frame(name: str, frame: str | bytes) -> None:
+    """listen --dialect: random and malformed client frames never raise."""
+    from wscli.dialect.serving import SERVER_DIALECTS
+
+    result = SERVER_DIALECTS[name]().decode(frame)
+    assert all(isinstance(line, str) for line in result.errors)

@@ -84,18 +84,14 @@ def parse_script(text: str, path: str) -> Script:
     steps: list[Step] = []
     pipeline = False
     for number, line in enumerate(text.splitlines(), start=1):
-        first = line[:1]
-        if first == ">" or first == "<":
-            match = _STEP.match(line)
-            if match is not None and match.group(2) is None:  # plain text
-                arg = match.group(3) or ""
-                if first == ">":
-                    steps.append(Step(number, line, "send", "text", arg))
-                    continue
-                if not arg.startswith("/"):  # not a /regex/ to check
-                    steps.append(Step(number, line, _KINDS[match.group(1)], "text", arg))
-                    continue
-        elif not line.strip() or line.lstrip().startswith("#"):
+        mark = line[:2]  # the common case, kept fast: "> text", "< text"
+        if mark == "> ":
+            steps.append(Step(number, line, "send", "text", line[2:]))
+            continue
+        if mark == "< " and line[2:3] != "/":  # (a /regex/ is checked below)
+            steps.append(Step(number, line, "expect", "text", line[2:]))
+            continue
+        if not line.strip() or line.lstrip().startswith("#"):
             continue
         step = _step(line, number, path)
         if step is not None:

@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import run_wscli
 from tests.listening import listening
-from tests.node_server import NODE_DIR, require_node
+from tests.node_server import NODE_DIR, node_script, require_node
 from tests.processes import LineReader, start_wscli
 from tests.timing import TIMEOUT
 
@@ -34,22 +34,8 @@ timeout 5
 @pytest.fixture
 def graphql_port() -> Iterator[int]:
     """``node tests/node/graphql.js``: a graphql-ws server; its port."""
-    node = require_node("graphql-ws", "graphql")
-    process = subprocess.Popen(
-        [node, str(NODE_DIR / "graphql.js")],
-        cwd=NODE_DIR,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-    )
-    try:
-        assert process.stdout is not None and process.stdin is not None
-        line = LineReader(process.stdout).wait_for("PORT ")
-        yield int(line.split()[1])
-        process.stdin.close()
-        process.wait(TIMEOUT)
-    finally:
-        process.kill()
-        process.wait()
+    with node_script("graphql.js", "graphql-ws", "graphql") as port:
+        yield port
 
 
 def test_a_subscription_script_passes_and_captures(graphql_port: int, tmp_path: Path) -> None:

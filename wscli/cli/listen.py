@@ -5,8 +5,7 @@ from typing import Any
 import click
 from click.core import ParameterSource
 
-from wscli.cli.script_options import script_values
-from wscli.cli.settings import complete_variables
+from wscli.cli.script_options import script_values, var_option
 from wscli.cli.shared_options import (
     ENVIRONMENT_EPILOG,
     EXIT_EPILOG,
@@ -135,14 +134,7 @@ _SECONDS = click.FloatRange(min=0)
     " wait for a message matching each > line, send each < line, close as it says; a"
     " client that deviates is closed with 1008 (with --once: exit 9).",
 )
-@option(
-    "--var",
-    "variables",
-    multiple=True,
-    metavar="NAME=VALUE",
-    shell_complete=complete_variables,
-    help="A value for {{NAME}} in --script (repeatable; beats the environment variable NAME).",
-)
+@var_option(" in --script")
 @output_options
 def listen_command(
     port: int,

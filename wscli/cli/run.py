@@ -4,8 +4,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from wscli.cli.script_options import script_settings, script_values
-from wscli.cli.settings import complete_variables
+from wscli.cli.script_options import script_settings, script_values, var_option
 from wscli.cli.shared_options import (
     ENVIRONMENT_EPILOG,
     EXIT_EPILOG,
@@ -29,14 +28,7 @@ _FALSE = ("no", "false", "off", "0")
 @click.command("run", epilog=EXIT_EPILOG + ENVIRONMENT_EPILOG)
 @click.argument("scripts", nargs=-1, required=True, type=click.Path(), metavar="SCRIPT...")
 @option("--url", metavar="URL", help="Connect here instead of each script's url.")
-@option(
-    "--var",
-    "variables",
-    multiple=True,
-    metavar="NAME=VALUE",
-    shell_complete=complete_variables,
-    help="A value for {{NAME}} (repeatable; beats the environment variable NAME).",
-)
+@var_option("")
 @option("--junit", metavar="FILE", type=click.Path(dir_okay=False), help="Write JUnit XML here.")
 @option(
     "--jsonl",

@@ -2,16 +2,18 @@
 may give, the settings a recorded session was given, and the values of ``{{names}}``."""
 
 from collections import ChainMap
+from collections.abc import Callable
 from typing import Any
 
 import click
 
-from wscli.cli.shared_options import connection_options
+from wscli.cli.settings import complete_variables
+from wscli.cli.shared_options import F, connection_options, option
 from wscli.cli.stream_options import dialect_options
 from wscli.env import Env
 from wscli.errors import UsageError
 
-__all__ = ["given_settings", "script_settings", "script_values"]
+__all__ = ["given_settings", "script_settings", "script_values", "var_option"]
 
 
 @click.command("script-settings", add_help_option=False)
@@ -60,3 +62,15 @@ def script_values(variables: tuple[str, ...], env: Env) -> "ChainMap[str, str]":
             raise UsageError(f"--var {item!r} is not NAME=VALUE", "e.g. --var token=abc")
         given[name] = value
     return ChainMap(given, dict(env.environ))
+
+
+def var_option(what: str) -> Callable[[F], F]:
+    """``--var NAME=VALUE`` (run, listen --script); ``what``: where the names are."""
+    return option(
+        "--var",
+        "variables",
+        multiple=True,
+        metavar="NAME=VALUE",
+        shell_complete=complete_variables,
+        help=f"A value for {{{{NAME}}}}{what} (repeatable; beats the environment variable NAME).",
+    )

@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 from wscli.errors import UsageError
 
-__all__ = ["Decoded", "Dialect", "DialectSettings", "Wire", "decoded", "short"]
+__all__ = ["Decoded", "Dialect", "DialectSettings", "Wire", "decoded", "short", "text_of"]
 
 Wire = str | bytes
 
@@ -114,3 +114,8 @@ def short(frame: Wire, limit: int = 100) -> str:
     """A frame in an error line: one line, quoted, cut at ``limit``."""
     text = repr(frame) if isinstance(frame, str) else frame.hex() + " (hex)"
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def text_of(message: Wire) -> str:
+    """A message as text (binary decoded as UTF-8, invalid bytes replaced)."""
+    return message.decode("utf-8", "replace") if isinstance(message, bytes) else message

@@ -12,7 +12,7 @@ completed.
 import json
 from typing import Any
 
-from wscli.dialect.base import Decoded, Dialect, DialectSettings, Wire, decoded, short
+from wscli.dialect.base import Decoded, Dialect, DialectSettings, Wire, decoded, short, text_of
 from wscli.errors import UsageError
 
 __all__ = ["GraphQL", "GraphQLLegacy"]
@@ -36,7 +36,7 @@ class GraphQL(Dialect):
         return [_dump(message)]
 
     def encode(self, message: Wire) -> list[Wire]:
-        text = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
+        text = text_of(message)
         payload: Any = None
         if text.lstrip().startswith("{"):
             try:

@@ -9,7 +9,7 @@ but not counted (--count counts responses).
 import json
 from typing import Any
 
-from wscli.dialect.base import Decoded, Dialect, DialectSettings, Wire, decoded, short
+from wscli.dialect.base import Decoded, Dialect, DialectSettings, Wire, decoded, short, text_of
 from wscli.errors import UsageError
 
 __all__ = ["JsonRpc"]
@@ -29,7 +29,7 @@ class JsonRpc(Dialect):
         return not self.pending
 
     def encode(self, message: Wire) -> list[Wire]:
-        text = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
+        text = text_of(message)
         text = text.strip()
         request: Any
         if text.startswith("{"):

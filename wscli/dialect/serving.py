@@ -10,7 +10,8 @@ application message sent is emitted as ``42`` + the array.
 import json
 import os
 
-from wscli.dialect.base import Decoded, Wire, decoded, short
+from wscli.dialect.base import Decoded, Wire, decoded, short, text_of
+from wscli.dialect.socketio import emit_array
 from wscli.errors import UsageError
 
 __all__ = [
@@ -110,16 +111,7 @@ class SocketIOServer(ServerDialect):
         return decoded(errors=[f"an unsupported Socket.IO packet: {short(frame)}"])
 
     def encode(self, message: Wire) -> list[Wire]:
-        text = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
-        try:
-            value = json.loads(text)
-        except ValueError:
-            value = None
-        if not isinstance(value, list) or not value or not isinstance(value[0], str):
-            raise UsageError(
-                f"not a Socket.IO emit: {text[:60]!r}", 'a JSON array: ["event", arg, ...]'
-            )
-        body = json.dumps(value, separators=(",", ":"))
+        body = json.dumps(emit_array(message), separators=(",", ":"))
         return ["42" + namespace + body for namespace in sorted(self._namespaces)]
 
     def beat(self) -> list[Wire]:
@@ -178,7 +170,7 @@ class StompServer(ServerDialect):
             result.errors.append(f"an unsupported STOMP frame: {short(text)}")
 
     def encode(self, message: Wire) -> list[Wire]:
-        text = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
+        text = text_of(message)
         command, _, rest = text.strip("\r\n").partition(" ")
         destination, _, body = rest.partition(" ")
         if command.upper() != "SEND" or not destination:
@@ -304,7 +296,7 @@ class JsonRpcServer(ServerDialect):
         return decoded(shown=[shown])
 
     def answer(self, message: Wire) -> list[Wire]:
-        text = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
+        text = text_of(message)
         _, _, params = text.strip().partition(" ")
         if not self.waiting:  # a notification: nothing to answer
             return []
@@ -312,7 +304,7 @@ class JsonRpcServer(ServerDialect):
         return [_dump({"jsonrpc": "2.0", "result": result, "id": self.waiting.pop(0)})]
 
     def encode(self, message: Wire) -> list[Wire]:
-        text = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
+        text = text_of(message)
         method, _, params = text.strip().partition(" ")
         notification: dict[str, object] = {"jsonrpc": "2.0", "method": method}
         if params:

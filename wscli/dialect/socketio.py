@@ -14,10 +14,10 @@ import json
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from wscli.dialect.base import Decoded, Dialect, DialectSettings, Wire, decoded, short
+from wscli.dialect.base import Decoded, Dialect, DialectSettings, Wire, decoded, short, text_of
 from wscli.errors import UsageError
 
-__all__ = ["SocketIO"]
+__all__ = ["SocketIO", "emit_array"]
 
 
 class SocketIO(Dialect):
@@ -43,15 +43,7 @@ class SocketIO(Dialect):
         return urlunsplit((scheme, parts.netloc, path, urlencode(query), ""))
 
     def encode(self, message: Wire) -> list[Wire]:
-        text = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
-        try:
-            value = json.loads(text)
-        except ValueError:
-            value = None
-        if not isinstance(value, list) or not value or not isinstance(value[0], str):
-            raise UsageError(
-                f"not a Socket.IO emit: {text[:60]!r}", 'a JSON array: ["event", arg, ...]'
-            )
+        value = emit_array(message)
         ack = ""
         if self.ack:
             ack = str(self._next_ack)
@@ -117,3 +109,21 @@ class SocketIO(Dialect):
             shown = ["ack", int(ident) if ident else None, *(value or [])]
             return decoded(shown=[json.dumps(shown, ensure_ascii=False, separators=(",", ":"))])
         return decoded(errors=[f"an unknown Socket.IO packet: {short(body)}"])
+
+
+def emit_array(message: Wire) -> list[Any]:
+    """An emit as the user writes it, ``["event", arg, ...]``, checked.
+
+    Raises:
+        UsageError: not a JSON array that starts with an event name.
+    """
+    text = text_of(message)
+    try:
+        value = json.loads(text)
+    except ValueError:
+        value = None
+    if not isinstance(value, list) or not value or not isinstance(value[0], str):
+        raise UsageError(
+            f"not a Socket.IO emit: {text[:60]!r}", 'a JSON array: ["event", arg, ...]'
+        )
+    return value

@@ -9,7 +9,7 @@ every so often); the server's are skipped. An input line is ``SEND DEST BODY``,
 protocol error that ends the session. Before closing: DISCONNECT with a receipt.
 """
 
-from wscli.dialect.base import Decoded, Dialect, DialectSettings, Wire, decoded, short
+from wscli.dialect.base import Decoded, Dialect, DialectSettings, Wire, decoded, short, text_of
 from wscli.errors import UsageError
 
 __all__ = ["Stomp"]
@@ -60,7 +60,7 @@ class Stomp(Dialect):
         return [_frame("CONNECT", headers, raw=True)]
 
     def encode(self, message: Wire) -> list[Wire]:
-        text = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
+        text = text_of(message)
         command, _, rest = text.strip("\r\n").partition(" ")
         command = command.upper()
         if command == "SEND":

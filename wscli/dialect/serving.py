@@ -12,6 +12,7 @@ import os
 
 from wscli.dialect.base import Decoded, Wire, decoded, short, text_of
 from wscli.dialect.socketio import emit_array
+from wscli.dialect.stomp import make_frame, split_frames
 from wscli.errors import UsageError
 
 __all__ = [
@@ -133,29 +134,18 @@ class StompServer(ServerDialect):
         self._next_message = 0
 
     def decode(self, frame: Wire) -> Decoded:
-        if isinstance(frame, bytes):
-            try:
-                frame = frame.decode("utf-8")
-            except UnicodeDecodeError:
-                return decoded(errors=[f"a STOMP frame that is not UTF-8: {short(frame)}"])
+        frames = split_frames(frame)
+        if isinstance(frames, str):
+            return decoded(errors=[frames])
         result = decoded()
-        for part in frame.split("\0"):
-            part = part.lstrip("\r\n")
-            if part:
-                self._one(part, result)
+        for command, headers, body in frames:
+            self._one(command, headers, body, result)
         return result
 
-    def _one(self, text: str, result: Decoded) -> None:
-        head, _, body = text.partition("\n\n")
-        lines = head.replace("\r\n", "\n").split("\n")
-        command, headers = lines[0].strip(), {}
-        for line in lines[1:]:
-            key, colon, value = line.partition(":")
-            if colon and key not in headers:
-                headers[key] = _unescape(value)
+    def _one(self, command: str, headers: dict[str, str], body: str, result: Decoded) -> None:
         if command in ("CONNECT", "STOMP"):
             version = [("version", "1.2"), ("heart-beat", "0,0")]
-            result.replies.append(_stomp_frame("CONNECTED", version))
+            result.replies.append(make_frame("CONNECTED", version))
         elif command == "SUBSCRIBE":
             self.subscriptions[headers.get("id", "")] = headers.get("destination", "")
         elif command == "UNSUBSCRIBE":
@@ -165,9 +155,9 @@ class StompServer(ServerDialect):
         elif command == "DISCONNECT":
             if "receipt" in headers:
                 receipt = [("receipt-id", headers["receipt"])]
-                result.replies.append(_stomp_frame("RECEIPT", receipt))
+                result.replies.append(make_frame("RECEIPT", receipt))
         else:
-            result.errors.append(f"an unsupported STOMP frame: {short(text)}")
+            result.errors.append(f"an unsupported STOMP frame: {short(command)}")
 
     def encode(self, message: Wire) -> list[Wire]:
         text = text_of(message)
@@ -186,21 +176,8 @@ class StompServer(ServerDialect):
                     ("content-type", "text/plain"),
                     ("content-length", str(len(body.encode("utf-8")))),
                 ]
-                frames.append(_stomp_frame("MESSAGE", headers, body))
+                frames.append(make_frame("MESSAGE", headers, body))
         return frames
-
-
-def _stomp_frame(command: str, headers: list[tuple[str, str]], body: str = "") -> str:
-    lines = [command] + [f"{key}:{_escape(value)}" for key, value in headers]
-    return "\n".join(lines) + "\n\n" + body + "\0"
-
-
-def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("\n", "\\n").replace(":", "\\c")
-
-
-def _unescape(value: str) -> str:
-    return value.replace("\\c", ":").replace("\\n", "\n").replace("\\\\", "\\")
 
 
 #: ``listen --dialect``'s choices.

@@ -12,21 +12,52 @@ protocol error that ends the session. Before closing: DISCONNECT with a receipt.
 from wscli.dialect.base import Decoded, Dialect, DialectSettings, Wire, decoded, short, text_of
 from wscli.errors import UsageError
 
-__all__ = ["Stomp"]
+__all__ = ["Frame", "Stomp", "make_frame", "split_frames"]
 
 _HINT = "SEND DEST BODY, SUBSCRIBE DEST or UNSUBSCRIBE ID"
+
+
+#: One parsed frame: command, headers (the first of a repeated one wins), body.
+Frame = tuple[str, dict[str, str], str]
 
 
 def _escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace("\n", "\\n").replace(":", "\\c")
 
 
-def _frame(
+def _unescape(value: str) -> str:
+    return value.replace("\\c", ":").replace("\\n", "\n").replace("\\\\", "\\")
+
+
+def make_frame(
     command: str, headers: list[tuple[str, str]], body: str = "", *, raw: bool = False
 ) -> str:
     """One frame, NUL-terminated (``raw``: header values not escaped, as CONNECT's)."""
     lines = [command] + [f"{k}:{v if raw else _escape(v)}" for k, v in headers]
     return "\n".join(lines) + "\n\n" + body + "\0"
+
+
+def split_frames(data: Wire) -> list[Frame] | str:
+    """The frames in one WebSocket message (heart-beat EOLs skipped), or why not."""
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return f"a STOMP frame that is not UTF-8: {short(data)}"
+    frames = []
+    for part in data.split("\0"):
+        part = part.lstrip("\r\n")
+        if not part:  # heart-beats (EOLs), or after the last NUL
+            continue
+        head, _, body = part.partition("\n\n")
+        lines = head.replace("\r\n", "\n").split("\n")
+        headers: dict[str, str] = {}
+        for line in lines[1:]:
+            key, colon, value = line.partition(":")
+            if colon and key not in headers:
+                headers[key] = _unescape(value)
+        frames.append((lines[0].strip(), headers, body))
+    return frames
 
 
 class Stomp(Dialect):
@@ -57,7 +88,7 @@ class Stomp(Dialect):
         if self.settings.login is not None:
             login, passcode = self.settings.login
             headers += [("login", login), ("passcode", passcode)]
-        return [_frame("CONNECT", headers, raw=True)]
+        return [make_frame("CONNECT", headers, raw=True)]
 
     def encode(self, message: Wire) -> list[Wire]:
         text = text_of(message)
@@ -69,43 +100,31 @@ class Stomp(Dialect):
                 raise UsageError("SEND needs a destination", _HINT)
             size = str(len(body.encode("utf-8")))
             headers = [("destination", destination), ("content-type", "text/plain")]
-            return [_frame("SEND", [*headers, ("content-length", size)], body)]
+            return [make_frame("SEND", [*headers, ("content-length", size)], body)]
         if command == "SUBSCRIBE" and rest.strip():
             ident = str(self._next_id)
             self._next_id += 1
             self.subscriptions.append(ident)
             headers = [("id", ident), ("destination", rest.strip()), ("ack", "auto")]
-            return [_frame("SUBSCRIBE", headers)]
+            return [make_frame("SUBSCRIBE", headers)]
         if command == "UNSUBSCRIBE" and rest.strip():
             ident = rest.strip()
             if ident in self.subscriptions:
                 self.subscriptions.remove(ident)
-            return [_frame("UNSUBSCRIBE", [("id", ident)])]
+            return [make_frame("UNSUBSCRIBE", [("id", ident)])]
         raise UsageError(f"not a STOMP command: {text[:60]!r}", _HINT)
 
     def decode(self, frame: Wire) -> Decoded:
-        if isinstance(frame, bytes):
-            try:
-                frame = frame.decode("utf-8")
-            except UnicodeDecodeError:
-                return decoded(errors=[f"a STOMP frame that is not UTF-8: {short(frame)}"])
+        frames = split_frames(frame)
+        if isinstance(frames, str):
+            return decoded(errors=[frames])
         result, fatal = decoded(), False
-        for part in frame.split("\0"):
-            part = part.lstrip("\r\n")
-            if part:  # an empty part: heart-beats (EOLs), or after the last NUL
-                fatal = self._one(part, result) or fatal
+        for command, headers, body in frames:
+            fatal = self._one(command, headers, body, result) or fatal
         return result._replace(fatal=fatal)
 
-    def _one(self, text: str, result: Decoded) -> bool:
+    def _one(self, command: str, headers: dict[str, str], body: str, result: Decoded) -> bool:
         """Add what one frame means to ``result``; True for an ERROR (the end)."""
-        head, _, body = text.partition("\n\n")
-        lines = head.replace("\r\n", "\n").split("\n")
-        command = lines[0].strip()
-        headers: dict[str, str] = {}
-        for line in lines[1:]:
-            key, colon, value = line.partition(":")
-            if colon and key not in headers:  # the first of a repeated header wins
-                headers[key] = value
         if command == "MESSAGE":
             result.shown.append(body)
         elif command == "CONNECTED":
@@ -120,7 +139,7 @@ class Stomp(Dialect):
             result.errors.append(f"ERROR {detail}")
             return True
         else:
-            result.errors.append(f"an unexpected STOMP frame: {short(text)}")
+            result.errors.append(f"an unexpected STOMP frame: {short(command)}")
         return False
 
     def _negotiate(self, server: str) -> None:
@@ -139,7 +158,7 @@ class Stomp(Dialect):
         if not self.ready or self._disconnecting:
             return []
         self._disconnecting = True
-        return [_frame("DISCONNECT", [("receipt", "wscli-disconnect")])]
+        return [make_frame("DISCONNECT", [("receipt", "wscli-disconnect")])]
 
     @property
     def settled(self) -> bool:

@@ -16,14 +16,20 @@ import asyncio
 import json
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from wscli.client.session import Session
 from wscli.errors import WscliError, is_permanent
 from wscli.flows.exchange import Exchange
 from wscli.flows.stdin import Payload
+from wscli.options import StreamRules, WaitRules
+from wscli.output import Output
 from wscli.protocol.backoff import backoff_delays
 from wscli.protocol.events import Closed
 from wscli.render import timestamp
+
+if TYPE_CHECKING:
+    from wscli.dialect.base import Dialect
 
 __all__ = ["ReconnectingExchange"]
 
@@ -36,13 +42,20 @@ class ReconnectingExchange(Exchange):
 
     def __init__(
         self,
-        *args: object,
+        session: Session,
+        output: Output,
+        rules: WaitRules,
+        *,
         make_session: Callable[[], Session],
         first_messages: list[Payload],
         max_attempts: int | None = None,
-        **kwargs: object,
+        interrupt: asyncio.Event | None = None,
+        streams: StreamRules | None = None,
+        dialect: "Dialect | None" = None,
     ) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(
+            session, output, rules, interrupt=interrupt, streams=streams, dialect=dialect
+        )
         self._make_session = make_session
         self._first = first_messages
         self._max_attempts = max_attempts

@@ -123,7 +123,7 @@ _SECONDS = click.FloatRange(min=0)
     type=click.Choice(tuple(SERVER_DIALECT_NAMES)),
     help="Speak the server's side of this protocol with each client: its opening and"
     " heartbeats; client messages and --echo's answers are its application messages"
-    " (default mode and --echo).",
+    " (the default mode, --echo and --script).",
 )
 @option(
     "--script",

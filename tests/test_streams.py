@@ -123,7 +123,7 @@ def test_the_prompt_replies_filters_and_ticks_too(tmp_path: Path) -> None:
             "--ignore",
             "^ping",
             "--every",
-            "0.5",  # the second tick would come long after the quit
+            "1.5",  # the second tick would come long after the quit
             "tick",
         )
         try:

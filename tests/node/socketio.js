@@ -3,8 +3,8 @@
 //
 //   node tests/node/socketio.js    prints "PORT <n>"; exits when stdin closes
 //
-// pingInterval 300 ms, pingTimeout 200 ms: a client that does not answer the heartbeat
-// is dropped within half a second. The main namespace echoes every event back as
+// pingInterval 300 ms, pingTimeout 700 ms: a client that does not answer the heartbeat
+// is dropped within a second. The main namespace echoes every event back as
 // ["echo", event, ...args], answers an acknowledged emit with ["ok", ...args], and on
 // "binary" sends ["file", <Buffer 00 01 02>]. Namespace /chat needs the connect payload
 // {"token": "t0k3n"} and greets with ["welcome", token].
@@ -15,7 +15,7 @@ const http = require("http");
 const { Server } = require("socket.io");
 
 const httpServer = http.createServer();
-const io = new Server(httpServer, { pingInterval: 300, pingTimeout: 200, transports: ["websocket"] });
+const io = new Server(httpServer, { pingInterval: 300, pingTimeout: 700, transports: ["websocket"] });
 
 io.on("connection", (socket) => {
   socket.onAny((event, ...args) => {

@@ -3,7 +3,7 @@
 //
 //   node tests/node/stomp.js       prints "PORT <n>"; exits when stdin closes
 //
-// Path /stomp. It expects a client heart-beat at least every 200 ms (plus a 100 ms
+// Path /stomp. It expects a client heart-beat at least every 400 ms (plus a 150 ms
 // margin) when the client offers one, and closes the connection otherwise. Every
 // message sent to /queue/echo comes back on /queue/echo.reply, upper-cased.
 
@@ -16,8 +16,8 @@ const server = http.createServer();
 const broker = new StompServer({
   server,
   path: "/stomp",
-  heartbeat: [0, 200],
-  heartbeatErrorMargin: 100,
+  heartbeat: [0, 400],
+  heartbeatErrorMargin: 150,
   debug: () => {},
 });
 broker.subscribe("/queue/echo", (body) => {

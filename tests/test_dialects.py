@@ -191,6 +191,8 @@ def test_stomp_subscribe_send_receive_and_heart_beats(stomp_url: str) -> None:
         if r["event"] == "message" and r["direction"] == "in" and not r.get("raw")
     ]
     assert shown == ["HELLO THERE"]
+    [message] = [r for r in records if r.get("text") == "HELLO THERE"]
+    assert message["headers"]["subscription"] == "0"  # --jsonl: the MESSAGE's headers
     sent = [r["text"] for r in records if r.get("direction") == "out"]
     assert sent[0].startswith("CONNECT\naccept-version:1.2,1.1,1.0\nhost:127.0.0.1\n")
     assert sent[0].endswith("\n\n\0") and sent.count("\n") >= 5  # a beat per 200 ms

@@ -211,6 +211,7 @@ def test_jsonl_writes_a_record_per_step_and_per_event(
     path = _script(tmp_path, "> a\n< a\n")
     result = run_wscli("run", path, "--url", server.url("/echo"), "--jsonl")
     records = [json.loads(line) for line in result.lines]
+    assert all("time" in r for r in records)  # every record, step records too
     steps = [(r["line"], r["ok"]) for r in records if r["event"] == "step"]
     assert steps == [(1, True), (2, True), (0, True)]  # 0: the closing handshake at the end
     events = [(r["event"], r.get("direction"), r.get("text")) for r in records]

@@ -125,6 +125,8 @@ def event_json(event: Event, *, conn_id: int | None = None, mark: str | None = N
             record["type"] = "text"
             record["text"] = event.data
             record["size"] = len(event.data.encode("utf-8", errors="surrogatepass"))
+        if event.headers is not None:
+            record["headers"] = event.headers
     elif isinstance(event, Ping | Pong):
         record["direction"] = event.direction
         record["base64"] = base64.b64encode(event.data).decode("ascii")

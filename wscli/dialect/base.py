@@ -28,6 +28,8 @@ class Decoded(NamedTuple):
     notices: list[Wire]
     #: The protocol cannot go on (its opening was refused): stop waiting.
     fatal: bool = False
+    #: Headers of some shown messages, by their index in ``shown`` (STOMP's MESSAGE).
+    headers: dict[int, dict[str, str]] | None = None
 
 
 def decoded(

@@ -118,10 +118,12 @@ class Stomp(Dialect):
         frames = split_frames(frame)
         if isinstance(frames, str):
             return decoded(errors=[frames])
-        result, fatal = decoded(), False
+        result, fatal, shown_headers = decoded(), False, {}
         for command, headers, body in frames:
+            if command == "MESSAGE":
+                shown_headers[len(result.shown)] = headers
             fatal = self._one(command, headers, body, result) or fatal
-        return result._replace(fatal=fatal)
+        return result._replace(fatal=fatal, headers=shown_headers or None)
 
     def _one(self, command: str, headers: dict[str, str], body: str, result: Decoded) -> bool:
         """Add what one frame means to ``result``; True for an ERROR (the end)."""

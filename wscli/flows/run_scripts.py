@@ -143,7 +143,7 @@ class _Reporter:
     def step(self, script: Script, step: StepResult) -> None:
         output, options = self.output, self.options
         if options.jsonl:
-            output.data(step_json(script, step))
+            output.data(step_json(script, step, time.time()))
             output.flush()
         if step.ok and options.quiet:
             return

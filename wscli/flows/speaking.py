@@ -103,7 +103,13 @@ class Speaker:
             for error in decoded.errors:
                 self.errors += 1
                 self.report_error(f"{dialect.name}: {escape(error, keep_newlines=False)}")
-            events += [Message(data, "in", event.at) for data in decoded.shown]
+            if decoded.headers is None:
+                events += [Message(data, "in", event.at) for data in decoded.shown]
+            else:
+                events += [
+                    Message(data, "in", event.at, decoded.headers.get(index))
+                    for index, data in enumerate(decoded.shown)
+                ]
             for data in decoded.notices:
                 events.append(Message(data, "in", event.at))
                 self.notices.add(id(events[-1]))

@@ -76,14 +76,22 @@ class Opened(Slotted):
 
 
 class Message(Slotted):
-    """A whole data message: ``str`` for a text frame, ``bytes`` for a binary frame."""
+    """A whole data message: ``str`` for a text frame, ``bytes`` for a binary frame;
+    ``headers``: what a dialect's frame said about it (a STOMP MESSAGE's headers)."""
 
-    __slots__ = ("at", "data", "direction")
+    __slots__ = ("at", "data", "direction", "headers")
 
-    def __init__(self, data: str | bytes, direction: Direction, at: float | None = None) -> None:
+    def __init__(
+        self,
+        data: str | bytes,
+        direction: Direction,
+        at: float | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.data = data
         self.direction = direction
         self.at = time() if at is None else at
+        self.headers = headers
 
 
 class _Control(Slotted):

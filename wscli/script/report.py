@@ -1,6 +1,7 @@
 """What ``wscli run`` reports: a line per step, a summary, JUnit XML. Pure."""
 
 import json
+from datetime import UTC, datetime
 from typing import NamedTuple
 from xml.etree import ElementTree
 
@@ -46,10 +47,11 @@ def step_lines(script: Script, result: StepResult, *, verbose: bool = False) -> 
     return lines
 
 
-def step_json(script: Script, result: StepResult) -> str:
-    """One step as a JSON Lines record (``--jsonl``)."""
+def step_json(script: Script, result: StepResult, at: float) -> str:
+    """One step as a JSON Lines record (``--jsonl``); ``at``: when it ended (epoch)."""
     record = {
         "event": "step",
+        "time": datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
         "script": script.path,
         "line": result.step.line,
         "step": result.step.source.strip(),
@@ -57,7 +59,7 @@ def step_json(script: Script, result: StepResult) -> str:
         "seconds": round(result.seconds, 6),
         "details": list(result.details),
     }
-    return json.dumps(record, ensure_ascii=False)
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 
 def summary_line(results: list[ScriptResult], seconds: float) -> str:

@@ -43,6 +43,19 @@ def test_graphql_subscription_count_3_completes_it_before_closing(graphql_url: s
     )
     assert result.lines == ['{"data":{"tick":1}}', '{"data":{"tick":2}}', '{"data":{"tick":3}}']
     assert "Sec-WebSocket-Protocol: graphql-transport-ws" in result.stderr  # offered itself
+    records = run_wscli(
+        "send", graphql_url, "subscription { tick(to: 10) }", *GRAPHQL, "--count", "1", "--jsonl"
+    ).lines
+    sent = [json.loads(r)["text"] for r in records if '"direction":"out"' in r]
+    assert sent[-1] == '{"id":"1","type":"complete"}'  # completed before the close
+
+
+def test_graphql_pings_are_answered_with_pongs() -> None:
+    """The reference server does not ping; a server that does gets its pong."""
+    dialect = make_dialect(DialectSettings("graphql"))
+    assert dialect.decode('{"type":"ping"}').replies == ['{"type":"pong"}']
+    pong = dialect.decode('{"type":"pong"}')
+    assert (pong.shown, pong.replies, pong.errors) == ([], [], [])
 
 
 def test_graphql_queries_from_a_pipe_end_when_every_operation_completed(

@@ -22,6 +22,8 @@ from wscli.status import EXIT_STATUS_HELP
 __all__ = [
     "ENVIRONMENT_EPILOG",
     "EXIT_EPILOG",
+    "checked_json_pattern",
+    "checked_regex",
     "connect_options",
     "connection_options",
     "current_env",
@@ -318,26 +320,10 @@ def wait_rules(values: dict[str, Any]) -> WaitRules:
     """
     until = values["until"]
     if until is not None:
-        try:
-            re.compile(until)
-        except re.error as exc:
-            raise UsageError(
-                f"--until {until!r} is not a valid regular expression: {exc}",
-                "use Python regular expression syntax",
-            ) from None
+        checked_regex(until, "--until")
     until_json = values["until_json"]
     if until_json is not None:
-        import json
-
-        try:
-            document = json.loads(until_json)
-        except ValueError as exc:
-            document = exc
-        if not isinstance(document, dict | list):
-            raise UsageError(
-                f"--until-json {until_json!r} is not a JSON object or array",
-                """e.g. --until-json '{"type": "ready"}'""",
-            )
+        checked_json_pattern(until_json, "--until-json")
     expect = values["expect_close"]
     return WaitRules(
         count=values["count"],
@@ -348,3 +334,39 @@ def wait_rules(values: dict[str, Any]) -> WaitRules:
         keep_open=values["keep_open"],
         expect_close=parse_expected_code(expect) if expect is not None else None,
     )
+
+
+def checked_regex(text: str, option: str) -> str:
+    """``text``, a valid Python regular expression.
+
+    Raises:
+        UsageError: it does not compile (the error says why).
+    """
+    try:
+        re.compile(text)
+    except re.error as exc:
+        raise UsageError(
+            f"{option} {text!r} is not a valid regular expression: {exc}",
+            "use Python regular expression syntax",
+        ) from None
+    return text
+
+
+def checked_json_pattern(text: str, option: str) -> str:
+    """``text``, a JSON object or array (a pattern, as scripts match them).
+
+    Raises:
+        UsageError: it is not.
+    """
+    import json
+
+    try:
+        document = json.loads(text)
+    except ValueError as exc:
+        document = exc
+    if not isinstance(document, dict | list):
+        raise UsageError(
+            f"{option} {text!r} is not a JSON object or array",
+            f"""e.g. {option} '{{"type": "ready"}}'""",
+        )
+    return text

@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from wscli.cli.shared_options import _SECONDS, _apply, option
+from wscli.cli.shared_options import (
+    _SECONDS,
+    _apply,
+    checked_json_pattern,
+    checked_regex,
+    option,
+)
 from wscli.errors import UsageError
 from wscli.options import DIALECT_NAMES, ConnectOptions, StreamRules
 from wscli.protocol.target import parse_auth
@@ -98,9 +104,9 @@ def stream_rules(values: dict[str, Any]) -> StreamRules:
         replies=tuple(replies),
         every=tuple((seconds, message) for seconds, message in values["every"]),
         filters=tuple(_pattern(p, "--filter") for p in values["filters"])
-        + tuple(_json_pattern(p, "--filter-json") for p in values["filters_json"]),
+        + tuple(checked_json_pattern(p, "--filter-json") for p in values["filters_json"]),
         ignores=tuple(_pattern(p, "--ignore") for p in values["ignores"])
-        + tuple(_json_pattern(p, "--ignore-json") for p in values["ignores_json"]),
+        + tuple(checked_json_pattern(p, "--ignore-json") for p in values["ignores_json"]),
     )
 
 
@@ -108,30 +114,8 @@ def _pattern(text: str, option: str) -> str:
     """A regex as a script pattern (``/REGEX/``), or a JSON pattern as it is."""
     stripped = text.strip()
     if stripped.startswith(("{", "[")):
-        return _json_pattern(stripped, option)
-    try:
-        re.compile(text)
-    except re.error as exc:
-        raise UsageError(
-            f"{option} {text!r} is not a valid regular expression: {exc}",
-            "use Python regular expression syntax",
-        ) from None
-    return f"/{text}/"
-
-
-def _json_pattern(text: str, option: str) -> str:
-    import json
-
-    try:
-        document = json.loads(text)
-    except ValueError as exc:
-        document = exc
-    if not isinstance(document, dict | list):
-        raise UsageError(
-            f"{option} {text!r} is not a JSON object or array",
-            """e.g. '{"type": "ping"}'""",
-        )
-    return text
+        return checked_json_pattern(stripped, option)
+    return f"/{checked_regex(text, option)}/"
 
 
 dialect_options = _apply(

@@ -91,8 +91,13 @@ def _listen_examples() -> list[list[str]]:
     for block in re.findall(r"```sh\n(.*?)\n```", README, flags=re.DOTALL):
         for line in block.splitlines():
             words = shlex.split(line.split("#", 1)[0].split(">", 1)[0])
-            # --script needs its file: test_readme_record_run_mock_block_runs runs that one
-            if words[:2] == ["wscli", "listen"] and not {"--cert", "--script"} & set(words):
+            # --script needs its file (test_readme_record_run_mock_block_runs runs that one);
+            # --unix-socket has no ws:// URL (tests/test_listen_unix.py)
+            if words[:2] == ["wscli", "listen"] and not {
+                "--cert",
+                "--script",
+                "--unix-socket",
+            } & set(words):
                 examples.append(["listen", "0", *words[3:]])
     return examples
 

@@ -117,6 +117,9 @@ class ListenOptions(NamedTuple):
     ping_timeout: float | None = 20.0
     open_timeout: float = 10.0
     close_timeout: float = 10.0
+    #: --unix-socket: serve on this Unix-domain socket instead of TCP, with this mode.
+    unix_socket: str | None = None
+    socket_mode: int = 0o600
     #: --dialect: the server's side of a protocol (wscli.dialect.serving).
     dialect: str | None = None
 

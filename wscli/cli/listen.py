@@ -119,6 +119,19 @@ _SECONDS = click.FloatRange(min=0)
 )
 @option("--no-page", is_flag=True, help="No browser console page on GET /.")
 @option(
+    "--unix-socket",
+    metavar="PATH",
+    help="Serve on this Unix-domain socket instead of TCP (removed on exit; a stale one"
+    " left by a server that is gone is replaced). Clients: wscli connect --unix-socket PATH.",
+)
+@option(
+    "--socket-mode",
+    default="600",
+    show_default=True,
+    metavar="OCTAL",
+    help="The --unix-socket file's permissions.",
+)
+@option(
     "--dialect",
     type=click.Choice(tuple(SERVER_DIALECT_NAMES)),
     help="Speak the server's side of this protocol with each client: its opening and"
@@ -233,6 +246,8 @@ def _listen_options(
         ping_interval=values["ping_interval"] or None,
         ping_timeout=values["ping_timeout"] or None,
         dialect=values["dialect"],
+        unix_socket=values["unix_socket"],
+        socket_mode=_socket_mode(values["socket_mode"]),
     )
 
 
@@ -250,3 +265,13 @@ def _with_dialect(options: ListenOptions) -> ListenOptions:
     own = SERVER_DIALECTS[options.dialect].subprotocols
     extra = tuple(name for name in options.subprotocols if name not in own)
     return options._replace(subprotocols=(*own, *extra))
+
+
+def _socket_mode(text: str) -> int:
+    try:
+        mode = int(text, 8)
+    except ValueError:
+        mode = -1
+    if not 0 <= mode <= 0o777:
+        raise UsageError(f"--socket-mode {text!r} is not an octal mode", "e.g. 600 or 660")
+    return mode

@@ -11,8 +11,20 @@ __all__ = ["bind_error"]
 
 
 def bind_error(exc: OSError, options: ListenOptions) -> WscliError:
-    """The error to report when binding ``options.host:options.port`` raised ``exc``."""
+    """The error to report when binding ``options.host:options.port`` (or the Unix
+    socket) raised ``exc``."""
     where = f"{options.host}:{options.port}"
+    if options.unix_socket is not None:
+        where = options.unix_socket
+        if exc.errno in (errno.EADDRINUSE, errno.EEXIST):
+            return ConnectFailed(
+                f"cannot listen on {where}: a server is listening there, or the path is taken",
+                "stop that server, or remove the file if nothing uses it",
+            )
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.ENOENT):
+            return ConnectFailed(
+                f"cannot listen on {where}: {exc.strerror}", "check the folder and its permissions"
+            )
     if isinstance(exc, ssl.SSLError):
         return TLSFailed(
             f"cannot use --cert {options.cert} / --key {options.key}: {exc}",

@@ -10,14 +10,18 @@ message to all other clients) and ``exec`` (a program per connection, through th
 
 import asyncio
 import contextlib
+import errno
 import functools
 import logging
+import os
+import socket
 import ssl
+import stat
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
-from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.asyncio.server import Server, ServerConnection, serve, unix_serve
 from websockets.protocol import State
 
 from wscli.dialect.serving import SERVER_DIALECTS, ServerDialect
@@ -88,6 +92,7 @@ class Peer(Link):
         self._ws = ws  # the handshake is done: OPEN from the start
         remote = ws.remote_address
         self.remote = f"{remote[0]}:{remote[1]}" if isinstance(remote, tuple) else str(remote)
+        self.remote = self.remote or "unix"  # a Unix-domain socket's peer has no address
         local = ws.local_address
         #: The port the client connected to (``listen 0`` picks one).
         self.local_port: int = local[1] if isinstance(local, tuple) else 0
@@ -147,10 +152,13 @@ class Listener:
         gate = Gate(options, count=self._connected, page=(lambda: page) if page else None)
         context = _tls_context(options) if options.cert else None
 
-        self._server = await serve(
+        where: dict[str, Any] = {"host": options.host, "port": options.port}
+        if options.unix_socket is not None:
+            _remove_stale(options.unix_socket)
+            where = {"path": options.unix_socket}
+        self._server = await (unix_serve if options.unix_socket else serve)(
             self._handle,
-            options.host,
-            options.port,
+            **where,
             process_request=gate.process_request,
             select_subprotocol=gate.select_subprotocol,
             compression="deflate" if options.compression else None,
@@ -164,6 +172,10 @@ class Listener:
             server_header="wscli",
             create_connection=self._connection_factory(),
         )
+        if options.unix_socket is not None:
+            os.chmod(options.unix_socket, options.socket_mode)
+            self.url = f"{'wss' if context else 'ws'}+unix://{options.unix_socket}"
+            return self.url
         sockname = next(iter(self._server.sockets)).getsockname()
         host = sockname[0]
         shown = f"[{host}]" if ":" in host else host
@@ -188,6 +200,9 @@ class Listener:
         await asyncio.gather(*(self._close_peer(p, code, reason) for p in peers))
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(self._server.wait_closed(), self.options.close_timeout + 1)
+        if self.options.unix_socket is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(self.options.unix_socket)
         self.events.put_nowait(None)
 
     async def _close_peer(
@@ -314,3 +329,28 @@ def _tls_context(options: ListenOptions) -> ssl.SSLContext:
     assert options.cert is not None
     context.load_cert_chain(options.cert, options.key)
     return context
+
+
+def _remove_stale(path: str) -> None:
+    """A socket file left by a server that is gone is removed; anything else stays and
+    binding fails (asyncio would remove a live server's socket file: never).
+
+    Raises:
+        OSError: EADDRINUSE, a server is listening at ``path``.
+    """
+    try:
+        if not stat.S_ISSOCK(os.stat(path).st_mode):
+            return
+    except OSError:
+        return
+    probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        probe.connect(path)
+    except ConnectionRefusedError:
+        os.unlink(path)
+        return
+    except OSError:
+        pass
+    finally:
+        probe.close()
+    raise OSError(errno.EADDRINUSE, os.strerror(errno.EADDRINUSE), path)

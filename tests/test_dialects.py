@@ -497,3 +497,11 @@ def test_the_servers_side_takes_any_frame(name: str, frame: str | bytes) -> None
 
     result = SERVER_DIALECTS[name]().decode(frame)
     assert all(isinstance(line, str) for line in result.errors)
+
+
+def test_socketio_path_and_base_urls() -> None:
+    """--socketio-path picks the Engine.IO endpoint when the URL gives none."""
+    moved = make_dialect(DialectSettings("socketio", socketio_path="/io/"))
+    assert moved.url("http://h:1") == "ws://h:1/io/?EIO=4&transport=websocket"
+    default = make_dialect(DialectSettings("socketio"))
+    assert default.url("https://h/") == "wss://h/socket.io/?EIO=4&transport=websocket"

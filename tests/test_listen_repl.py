@@ -475,8 +475,8 @@ def test_clients_table_aligns_columns() -> None:
     value and two spaces apart, no trailing spaces."""
     table = clients_table(
         [
-            (1, "127.0.0.1:5000", "/", "-", "OPEN", 0, 3, 12),
-            (12, "127.0.0.1:60001", "/chat?x=1", "chat", "CLOSING", 1024, 0, 0),
+            (1, "127.0.0.1:5000", "/", "-", "OPEN", 0, 3, 12, ""),
+            (12, "127.0.0.1:60001", "/chat?x=1", "chat", "CLOSING", 1024, 0, 0, ""),
         ]
     )
     assert table.splitlines() == [
@@ -485,6 +485,14 @@ def test_clients_table_aligns_columns() -> None:
         "12  127.0.0.1:60001  /chat?x=1  chat      CLOSING     1024      0   0",
     ]
     assert clients_table([]) == "no clients connected"
+    with_certificate = clients_table(
+        [
+            (1, "127.0.0.1:5000", "/", "-", "OPEN", 0, 3, 12, "CN=alice,O=Example"),
+            (2, "127.0.0.1:5001", "/", "-", "OPEN", 0, 0, 0, "CN=bob"),
+        ]
+    )
+    assert with_certificate.splitlines()[0].endswith("in  out  certificate")
+    assert with_certificate.splitlines()[1].endswith("3   12   CN=alice,O=Example")
 
 
 def _toolbar(width: int = 200, **state: object) -> str:
@@ -540,7 +548,19 @@ def test_clients_table_escapes_what_the_client_sent() -> None:
     """A path or subprotocol with control characters (peer data is hostile) is shown
     escaped in /clients: no escape sequence reaches the terminal."""
     table = clients_table(
-        [(1, "127.0.0.1:5000", "/\x1b]0;PWNED\x07\x1b[2J", "p\x1b[31m", "OPEN", 0, 0, 0)]
+        [
+            (
+                1,
+                "127.0.0.1:5000",
+                "/\x1b]0;PWNED\x07\x1b[2J",
+                "p\x1b[31m",
+                "OPEN",
+                0,
+                0,
+                0,
+                "CN=\x1b[2J",
+            )
+        ]
     )
     assert "\x1b" not in table and "\x07" not in table
     assert "PWNED" in table

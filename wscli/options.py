@@ -68,6 +68,11 @@ class ConnectOptions(NamedTuple):
     ping_timeout: float | None = 20.0
     close_timeout: float = 10.0
     unix_socket: str | None = None
+    #: SSLKEYLOGFILE: where TLS session keys go (None: nowhere).
+    keylog: str | None = None
+    #: --cookie NAME=VALUE pairs, and --cookie-jar's file.
+    cookies: tuple[tuple[str, str], ...] = ()
+    cookie_jar: str | None = None
 
 
 class Reconnect(NamedTuple):
@@ -103,6 +108,10 @@ class ListenOptions(NamedTuple):
     require_subprotocol: bool = False
     cert: str | None = None
     key: str | None = None
+    #: --client-ca: clients must present a certificate this CA signed (mutual TLS).
+    client_ca: str | None = None
+    #: SSLKEYLOGFILE: where TLS session keys go (None: nowhere).
+    keylog: str | None = None
     auth: tuple[str, str] | None = None
     #: --origin allow-list; empty: any Origin (without --exec).
     origins: tuple[str, ...] = ()

@@ -115,6 +115,8 @@ def event_json(event: Event, *, conn_id: int | None = None, mark: str | None = N
         )
         if event.remote:
             record["remote"] = event.remote
+        if event.client_dn:
+            record["client_dn"] = event.client_dn
     elif isinstance(event, Message):
         record["direction"] = event.direction
         if isinstance(event.data, bytes):
@@ -178,8 +180,11 @@ def opened_line(event: Opened) -> str:
 
 
 def peer_opened_line(conn_id: int, event: Opened) -> str:
-    """``client 3 connected from 127.0.0.1:50000 to /chat (protocol: p; extensions: e)``."""
-    details = [f"protocol: {event.protocol}"] if event.protocol else []
+    """``client 3 connected from 127.0.0.1:50000 to /chat (protocol: p; extensions: e)``,
+    and the subject of its certificate (``--client-ca``)."""
+    details = [f"certificate: {event.client_dn}"] if event.client_dn else []
+    if event.protocol:
+        details.append(f"protocol: {event.protocol}")
     if event.extensions:
         details.append(f"extensions: {event.extensions}")
     path = "/" + event.url.split("/", 3)[3] if event.url.count("/") >= 3 else "/"
@@ -304,11 +309,16 @@ def close_report_json(closed: Closed, duration: float) -> str:
     )
 
 
-def clients_table(rows: list[tuple[int, str, str, str, str, int, int, int]]) -> str:
-    """``/clients``: id, address, path, protocol, readyState, bufferedAmount, in, out."""
+def clients_table(rows: list[tuple[int, str, str, str, str, int, int, int, str]]) -> str:
+    """``/clients``: id, address, path, protocol, readyState, bufferedAmount, in, out, and
+    the certificate's subject when a client has one (``--client-ca``)."""
     if not rows:
         return "no clients connected"
-    header = ("id", "address", "path", "protocol", "readyState", "buffered", "in", "out")
+    header: tuple[str, ...] = ("id", "address", "path", "protocol", "readyState", "buffered")
+    header += ("in", "out", "certificate")
+    if not any(row[-1] for row in rows):
+        header = header[:-1]
+        rows = [row[:-1] for row in rows]  # type: ignore[misc]
     # The path and subprotocol came from the client: escaped, as all peer data.
     table = [header] + [
         tuple(escape(str(value), keep_newlines=False) for value in row) for row in rows

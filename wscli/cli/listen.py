@@ -62,6 +62,14 @@ _SECONDS = click.FloatRange(min=0)
 )
 @option("--cert", type=_FILE, metavar="FILE", help="TLS certificate (PEM): serve wss://.")
 @option("--key", type=_FILE, metavar="FILE", help="The certificate's private key (PEM).")
+@option(
+    "--client-ca",
+    type=_FILE,
+    metavar="FILE",
+    help="Mutual TLS: require a client certificate signed by this CA (PEM); a client"
+    " without one is refused at the TLS handshake. The subject is in the open event,"
+    " /clients and --exec's SSL_CLIENT_S_DN.",
+)
 @option("--auth", metavar="USER:PASS", help="Require these HTTP Basic credentials (401).")
 @option(
     "--origin",
@@ -75,7 +83,9 @@ _SECONDS = click.FloatRange(min=0)
     "--max-connections",
     type=click.IntRange(min=1),
     metavar="N",
-    help="Answer 503 beyond N open connections.",
+    help="Answer 503 beyond N open connections. Default: what the open-files limit holds"
+    " (raised to the hard limit at start; less 64 files, a quarter of that with --exec),"
+    " so a client over it gets 503, not a failed accept.",
 )
 @option(
     "--max-size",
@@ -219,6 +229,10 @@ def _listen_options(
         mode = "exec"
     if bool(values["cert"]) != bool(values["key"]):
         raise UsageError("--cert and --key go together", "give both files (PEM)")
+    if values["client_ca"] and not values["cert"]:
+        raise UsageError(
+            "--client-ca needs --cert and --key", "serve wss:// to ask for certificates"
+        )
     path = values["path"]
     if path is not None and not path.startswith("/"):
         raise UsageError(f"--path {path!r} must start with /", f"try --path /{path}")
@@ -235,6 +249,8 @@ def _listen_options(
         require_subprotocol=values["require_subprotocol"],
         cert=values["cert"],
         key=values["key"],
+        client_ca=values["client_ca"],
+        keylog=current_env().environ.get("SSLKEYLOGFILE") or None,
         auth=parse_auth(values["auth"]) if values["auth"] is not None else None,
         origins=tuple(values["origins"]),
         max_connections=values["max_connections"],

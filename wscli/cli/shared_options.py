@@ -46,6 +46,7 @@ ENVIRONMENT_EPILOG = (
     "  XDG_STATE_HOME   where the REPL keeps its history (wscli/history)\n"
     "  NO_COLOR, FORCE_COLOR   turn colour off, or on when not on a terminal\n"
     "  ws_proxy, wss_proxy, https_proxy, http_proxy, socks_proxy, no_proxy   proxies\n"
+    "  SSLKEYLOGFILE    append wss:// session keys to this file (Wireshark decrypts with it)\n"
     "\n\b\nConfig and profiles (@NAME as the URL): see man wscli, or README."
 )
 
@@ -294,6 +295,7 @@ def connect_options(url: str | None, values: dict[str, Any]) -> ConnectOptions:
         ping_interval=values["ping_interval"] or None,
         ping_timeout=values["ping_timeout"] or None,
         unix_socket=values["unix_socket"],
+        keylog=current_env().environ.get("SSLKEYLOGFILE") or None,
     )
 
 

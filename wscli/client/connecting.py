@@ -9,6 +9,7 @@ from websockets.typing import Subprotocol
 
 from wscli import __version__
 from wscli.errors import UsageError
+from wscli.link.keylog import keylog
 from wscli.options import ConnectOptions
 from wscli.protocol.target import Target, basic_auth_header
 
@@ -91,7 +92,13 @@ def _tls_context(target: Target, options: ConnectOptions) -> ssl.SSLContext | No
             )
         return None
     try:
-        context = ssl.create_default_context(cafile=options.ca)
+        # ssl.create_default_context() without reading os.environ's SSLKEYLOGFILE: the
+        # injected environment's is the one (keylog below).
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        if options.ca:
+            context.load_verify_locations(cafile=options.ca)
+        else:
+            context.load_default_certs()
         if options.cert:
             context.load_cert_chain(options.cert, options.key)
         elif options.key:
@@ -103,6 +110,7 @@ def _tls_context(target: Target, options: ConnectOptions) -> ssl.SSLContext | No
         raise UsageError(
             f"cannot load TLS file {named}: {reason or exc}", "check --ca, --cert and --key"
         ) from None
+    keylog(context, options.keylog)  # the injected environment's, not the process's
     if options.insecure:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE

@@ -56,6 +56,9 @@ def process_environment(peer: Peer, options: ListenOptions) -> dict[str, str]:
         WSCLI_CLIENT_ID=str(peer.id),
         WSCLI_SUBPROTOCOL=peer.protocol,
     )
+    if peer.client_dn:
+        env["SSL_CLIENT_S_DN"] = peer.client_dn  # as Apache and nginx name it
+        env["SSL_CLIENT_VERIFY"] = "SUCCESS"
     if peer.username:
         env["REMOTE_USER"] = peer.username
         env["AUTH_TYPE"] = "Basic"

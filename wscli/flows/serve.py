@@ -118,7 +118,11 @@ async def start_listener(
 
         attach = attach_program(options)
     page = page_html(options.path or "/") if options.page else None
+    options = _within_file_limit(options, output)
     listener = Listener(options, page=page, attach=attach)
+    listener.on_refused = lambda reason: output.status.line(
+        f"refused a TLS handshake: {reason}", "bad"
+    )
     await listener.start()
     listener.report_sent = output.wants_sent
     if options.mode == "exec" and options.auth is None and not _is_loopback(options.host):
@@ -206,6 +210,24 @@ class _EveryClient:
 
     async def room(self) -> None:
         """No waiting: a client too slow for the others is closed (1008) instead."""
+
+
+def _within_file_limit(options: ListenOptions, output: Output) -> ListenOptions:
+    """--max-connections' default: what the open-files limit (raised to the hard limit
+    first) holds; a given value over it is kept, with a warning."""
+    from wscli.server.limits import default_max_connections, raise_file_limit
+
+    most = default_max_connections(raise_file_limit(), options.mode)
+    if options.max_connections is None:
+        return options._replace(max_connections=most)
+    if options.max_connections > most:
+        output.status.line(
+            f"WARNING: --max-connections {options.max_connections} is more than the"
+            f" open-files limit allows ({most}): raise it with ulimit -n",
+            "warn",
+            always=True,
+        )
+    return options
 
 
 def _background_terminal(env: Env) -> bool:

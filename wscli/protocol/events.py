@@ -45,6 +45,7 @@ class Opened(Slotted):
 
     __slots__ = (
         "at",
+        "client_dn",
         "extensions",
         "protocol",
         "remote",
@@ -67,6 +68,8 @@ class Opened(Slotted):
     ) -> None:
         self.url = url
         self.remote = remote
+        #: ``listen --client-ca``: the subject of the client's certificate (RFC 4514).
+        self.client_dn = ""
         self.protocol = protocol
         self.extensions = extensions
         self.request_headers = request_headers

@@ -197,6 +197,7 @@ class ListenPrompt(PromptBase):
                 peer.buffered_amount,
                 peer.messages_in,
                 peer.messages_out,
+                peer.client_dn,
             )
             for peer in self.listener.peers.values()
         ]

@@ -15,7 +15,6 @@ import functools
 import logging
 import os
 import socket
-import ssl
 import stat
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -33,6 +32,7 @@ from wscli.protocol.events import Closed, Event, ReadyState
 from wscli.server.binding import bind_error
 from wscli.server.dialect_sink import DialectSink, keep_beating
 from wscli.server.gate import Gate
+from wscli.server.tls import server_context, subject_dn
 
 __all__ = ["Attach", "Listener", "Peer", "ServerEvent"]
 
@@ -67,7 +67,16 @@ class Peer(Link):
     """One client of the listener, numbered from 1 in the order they connected."""
 
     role = "server"
-    __slots__ = ("dialect_sink", "encode", "id", "local_port", "path", "remote", "username")
+    __slots__ = (
+        "client_dn",
+        "dialect_sink",
+        "encode",
+        "id",
+        "local_port",
+        "path",
+        "remote",
+        "username",
+    )
 
     def __init__(
         self,
@@ -98,6 +107,8 @@ class Peer(Link):
         self.local_port: int = local[1] if isinstance(local, tuple) else 0
         self.path = ws.request.path if ws.request is not None else "/"
         self.username: str | None = getattr(ws, "username", None)
+        #: The subject of the client's certificate (``--client-ca``), RFC 4514; "" if none.
+        self.client_dn = subject_dn(ws.transport.get_extra_info("peercert"))
 
 
 class Listener:
@@ -127,6 +138,8 @@ class Listener:
         #: Every connection's events, as ``(id, event)``, in order.
         self.events: EventQueue[ServerEvent] = EventQueue()
         self._stopped = False
+        #: Called with the reason of each refused TLS handshake (a front end reports it).
+        self.on_refused: Callable[[str], None] | None = None
         #: --once: the one connection's close event, when it has closed.
         self.once_closed: asyncio.Future[Closed] = asyncio.get_running_loop().create_future()
 
@@ -150,7 +163,7 @@ class Listener:
         logger.propagate = False
         page = self._page
         gate = Gate(options, count=self._connected, page=(lambda: page) if page else None)
-        context = _tls_context(options) if options.cert else None
+        context = server_context(options, self._refused) if options.cert else None
 
         where: dict[str, Any] = {"host": options.host, "port": options.port}
         if options.unix_socket is not None:
@@ -252,7 +265,9 @@ class Listener:
         peer.report_sent = self.report_sent
         ws.wscli_peer = peer  # type: ignore[attr-defined]
         self.peers[peer.id] = peer
-        self.events.put_nowait((peer.id, peer.opened_event(self._peer_url(ws), peer.remote)))
+        opened = peer.opened_event(self._peer_url(ws), peer.remote)
+        opened.client_dn = peer.client_dn
+        self.events.put_nowait((peer.id, opened))
         mode = self.options.mode
         if mode == "echo" and dialect is None:  # with a dialect, its sink echoes
             peer.echo = True
@@ -274,6 +289,10 @@ class Listener:
             self._dropping.discard(peer.id)
         if self.options.once and not self.once_closed.done():
             self.once_closed.set_result(closed)
+
+    def _refused(self, reason: str) -> None:
+        if self.on_refused is not None:
+            self.on_refused(reason)
 
     def _peer_url(self, ws: ServerConnection) -> str:
         request = ws.request
@@ -322,13 +341,6 @@ class Listener:
         Ends after :meth:`stop`.
         """
         return self.events.batches()
-
-
-def _tls_context(options: ListenOptions) -> ssl.SSLContext:
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    assert options.cert is not None
-    context.load_cert_chain(options.cert, options.key)
-    return context
 
 
 def _remove_stale(path: str) -> None:

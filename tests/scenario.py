@@ -31,6 +31,9 @@ The path picks the behaviour; query parameters tune it:
 - ``/sink``: record every message, never answer (``/echo`` may miss recording messages
   that arrive together with the client's close frame, when its echo fails).
 
+On any path, each ``set-cookie=...`` query parameter becomes a ``Set-Cookie`` header of the
+handshake's response (a 101 or a ``/reject``).
+
 ``ScenarioServer(unix_path=PATH)`` listens on that Unix-domain socket instead of TCP.
 
 Everything the server received is recorded per connection in ``Connection`` objects.
@@ -120,6 +123,7 @@ class ScenarioServer(Recorder, BackgroundLoop):
         options: dict[str, object] = dict(
             ssl=self.ssl_context,
             process_request=self._process_request,
+            process_response=_set_cookies,
             select_subprotocol=_select_subprotocol,
             max_size=None,
             ping_interval=None,
@@ -312,6 +316,11 @@ def without_pongs(send_frame: Callable[[Frame], None]) -> Callable[[Frame], None
             send_frame(frame)
 
     return drop_pong
+
+
+def _set_cookies(connection: ServerConnection, request: Request, response: Response) -> None:
+    for value in parse_qs(urlsplit(request.path).query).get("set-cookie", []):
+        response.headers["Set-Cookie"] = value  # websockets' Headers: adds one more
 
 
 def _select_subprotocol(connection: ServerConnection, offered: list[str]) -> str | None:

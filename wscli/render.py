@@ -110,8 +110,9 @@ def event_json(event: Event, *, conn_id: int | None = None, mark: str | None = N
             protocol=event.protocol,
             extensions=event.extensions,
             status=event.status,
-            request_headers=[list(pair) for pair in event.request_headers],
-            response_headers=[list(pair) for pair in event.response_headers],
+            # Credentials never reach JSON Lines: secret headers are masked, as with -v.
+            request_headers=[[n, mask_header(n, v)] for n, v in event.request_headers],
+            response_headers=[[n, mask_header(n, v)] for n, v in event.response_headers],
         )
         if event.remote:
             record["remote"] = event.remote

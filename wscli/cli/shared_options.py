@@ -16,7 +16,7 @@ from wscli.options import (
     WaitRules,
 )
 from wscli.protocol.codes import parse_expected_code
-from wscli.protocol.target import parse_auth, parse_header, parse_size, parse_url
+from wscli.protocol.target import parse_auth, parse_cookie, parse_header, parse_size, parse_url
 from wscli.status import EXIT_STATUS_HELP
 
 __all__ = [
@@ -103,6 +103,20 @@ connection_options = _apply(
             "--auth",
             metavar="USER:PASS",
             help="HTTP Basic credentials (also taken from the URL's user:pass@).",
+        ),
+        option(
+            "--cookie",
+            "cookies",
+            multiple=True,
+            metavar="NAME=VALUE",
+            help="Send this cookie in the handshake (repeatable).",
+        ),
+        option(
+            "--cookie-jar",
+            type=_FILE,
+            metavar="FILE",
+            help="Send this file's cookies for the URL (Netscape format, as curl writes it);"
+            " the handshake's Set-Cookie are written back to it (mode 0600).",
         ),
         option("--ca", type=_FILE, metavar="FILE", help="Trust this CA bundle (PEM)."),
         option("--cert", type=_FILE, metavar="FILE", help="Client certificate (PEM)."),
@@ -296,6 +310,8 @@ def connect_options(url: str | None, values: dict[str, Any]) -> ConnectOptions:
         ping_timeout=values["ping_timeout"] or None,
         unix_socket=values["unix_socket"],
         keylog=current_env().environ.get("SSLKEYLOGFILE") or None,
+        cookies=tuple(parse_cookie(cookie) for cookie in values["cookies"]),
+        cookie_jar=values["cookie_jar"],
     )
 
 

@@ -8,6 +8,7 @@ from websockets.asyncio.client import ClientConnection, connect, unix_connect
 from websockets.typing import Subprotocol
 
 from wscli import __version__
+from wscli.client.cookies import cookie_header
 from wscli.errors import UsageError
 from wscli.link.keylog import keylog
 from wscli.options import ConnectOptions
@@ -42,6 +43,8 @@ def open_connection(
             kwargs.update(host=target.host, port=target.port)
         if target.secure:
             kwargs["server_hostname"] = target.host
+    if options.cookies or options.cookie_jar is not None:
+        headers = _with_cookies(headers, target, options)
     credentials = options.auth or target.userinfo
     if credentials is not None and not any(n.lower() == "authorization" for n, _ in headers):
         headers.append(("Authorization", basic_auth_header(*credentials)))
@@ -76,6 +79,16 @@ def open_connection(
     if options.proxy is None:
         return connect(url, proxy=True, **common)
     return connect(url, proxy=options.proxy or None, **common)
+
+
+def _with_cookies(
+    headers: list[tuple[str, str]], target: Target, options: ConnectOptions
+) -> list[tuple[str, str]]:
+    """One Cookie header: -H Cookie's, the jar's for this URL, then --cookie's."""
+    given = next((v for n, v in headers if n.lower() == "cookie"), None)
+    headers = [(n, v) for n, v in headers if n.lower() != "cookie"]
+    cookies = cookie_header(target, options, given)
+    return headers if cookies is None else [*headers, ("Cookie", cookies)]
 
 
 def _netloc(target: Target) -> str:

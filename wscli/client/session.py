@@ -4,9 +4,12 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable
 
 from websockets.asyncio.client import ClientConnection
+from websockets.exceptions import InvalidStatus
 
 from wscli.client.connecting import open_connection
+from wscli.client.cookies import store_cookies
 from wscli.client.open_errors import describe_open_error
+from wscli.errors import WscliError
 from wscli.link.connection import Link
 from wscli.link.engine import engine_connection
 from wscli.link.stream import EventQueue
@@ -53,10 +56,19 @@ class Session(Link):
             self._fail("the connection attempt was cancelled")
             raise
         except Exception as exc:
+            if isinstance(exc, InvalidStatus):  # a refusal may set cookies too
+                store_cookies(self.target, self.options, exc.response.headers.raw_items())
             error = describe_open_error(exc, self.target, self.options)
             self._fail(error.message)
             raise error from exc
         self._ws = ws
+        if ws.response is not None:
+            try:
+                store_cookies(self.target, self.options, ws.response.headers.raw_items())
+            except WscliError as error:  # the jar cannot be written: nothing is lost yet
+                ws.transport.abort()
+                self._fail(error.message)
+                raise
         opened = self.opened_event(self.url)
         self._events.put_nowait(opened)
         self._start(ws)

@@ -12,6 +12,7 @@ __all__ = [
     "Target",
     "basic_auth_header",
     "parse_auth",
+    "parse_cookie",
     "parse_header",
     "parse_size",
     "parse_url",
@@ -80,6 +81,27 @@ def parse_url(text: str) -> Target:
     url = urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
     default_port = 443 if scheme == "wss" else 80
     return Target(url, scheme, parts.hostname, port or default_port, userinfo)
+
+
+def parse_cookie(text: str) -> tuple[str, str]:
+    """Check a ``--cookie NAME=VALUE`` option (RFC 6265: a token, then a value without
+    ``;``, ``,``, spaces, quotes inside, backslashes or control characters).
+
+    Raises:
+        UsageError: no ``=``, a name that is not a token, or a value a Cookie header
+            cannot carry.
+    """
+    name, equals, value = text.partition("=")
+    if not equals or not _TOKEN.fullmatch(name):
+        raise UsageError(f"--cookie {text!r} is not NAME=VALUE", "e.g. --cookie session=abc123")
+    inner = value[1:-1] if len(value) >= 2 and value[0] == value[-1] == '"' else value
+    bad = next((c for c in inner if c in ' ",;\\' or not "\x21" <= c <= "\x7e"), None)
+    if bad is not None:
+        raise UsageError(
+            f"--cookie {name}: {bad!r} cannot be in a cookie value",
+            "encode the value (e.g. percent-encoding), as the server set it",
+        )
+    return name, value
 
 
 def parse_header(text: str) -> tuple[str, str]:

@@ -56,6 +56,11 @@ def header_lines(url: str | None, settings: Iterable[tuple[str, str]], *, note: 
                 f"# {name} is not recorded (it may hold a token): give --var {variable}=..."
             )
             lines.append(f"{name} {{{{{variable}}}}}")
+        elif name == "cookie":  # its name is kept, its value is a credential
+            cookie = value.partition("=")[0]
+            variable = _variable(f"cookie {cookie}")
+            lines.append(f"# the cookie {cookie} is not recorded: give --var {variable}=...")
+            lines.append(f"cookie {cookie}={{{{{variable}}}}}")
         elif name == "header" and value.partition(":")[0].strip().lower() in SECRET_HEADERS:
             header = value.partition(":")[0].strip()
             variable = _variable(header)

@@ -9,7 +9,7 @@ from typing import Any
 from wscli.options import BinaryView
 from wscli.protocol.codes import close_code_name
 from wscli.protocol.events import Closed, Event, Failed, Message, Opened, Ping, Pong
-from wscli.protocol.target import SECRET_HEADERS
+from wscli.protocol.target import SECRET_HEADERS, masked_url
 
 __all__ = [
     "clients_table",
@@ -106,7 +106,7 @@ def event_json(event: Event, *, conn_id: int | None = None, mark: str | None = N
         record["id"] = conn_id
     if isinstance(event, Opened):
         record.update(
-            url=event.url,
+            url=masked_url(event.url),
             protocol=event.protocol,
             extensions=event.extensions,
             status=event.status,
@@ -177,7 +177,7 @@ def opened_line(event: Opened) -> str:
     if event.extensions:
         details.append(f"extensions: {event.extensions}")
     suffix = f" ({'; '.join(details)})" if details else ""
-    return escape(f"connected to {event.url}{suffix}", keep_newlines=False)
+    return escape(f"connected to {masked_url(event.url)}{suffix}", keep_newlines=False)
 
 
 def peer_opened_line(conn_id: int, event: Opened) -> str:

@@ -3,7 +3,7 @@
 import base64
 import re
 from typing import NamedTuple
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import unquote, unquote_plus, urlsplit, urlunsplit
 
 from wscli.errors import UsageError
 
@@ -11,6 +11,8 @@ __all__ = [
     "SECRET_HEADERS",
     "Target",
     "basic_auth_header",
+    "is_secret_query",
+    "masked_url",
     "parse_auth",
     "parse_cookie",
     "parse_header",
@@ -21,6 +23,18 @@ __all__ = [
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 #: Headers whose values are credentials: masked on screen, never recorded.
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
+#: Query parameters whose values are credentials when their name holds one of these.
+SECRET_QUERY_WORDS = (
+    "token",
+    "key",
+    "secret",
+    "password",
+    "passwd",
+    "auth",
+    "signature",
+    "session",
+    "cookie",
+)
 _MANAGED = {"upgrade", "connection", "sec-websocket-key", "sec-websocket-version"}
 _SUGGEST = {"http": "ws", "https": "wss"}
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]i?b?|b)?\s*$", re.IGNORECASE)
@@ -81,6 +95,26 @@ def parse_url(text: str) -> Target:
     url = urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
     default_port = 443 if scheme == "wss" else 80
     return Target(url, scheme, parts.hostname, port or default_port, userinfo)
+
+
+def is_secret_query(name: str) -> bool:
+    """Whether a query parameter named ``name`` holds a credential (``?token=...``)."""
+    lower = name.lower()
+    return any(word in lower for word in SECRET_QUERY_WORDS)
+
+
+def masked_url(url: str) -> str:
+    """``url`` with the values of credential-like query parameters as ``***`` (for what
+    is shown or logged: status lines, --jsonl)."""
+    if "?" not in url:
+        return url
+    base, _, rest = url.partition("?")
+    query, hash_, fragment = rest.partition("#")
+    pairs = []
+    for pair in query.split("&"):
+        name, equals, _ = pair.partition("=")
+        pairs.append(f"{name}=***" if equals and is_secret_query(unquote_plus(name)) else pair)
+    return f"{base}?{'&'.join(pairs)}{hash_}{fragment}"
 
 
 def parse_cookie(text: str) -> tuple[str, str]:

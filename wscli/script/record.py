@@ -14,14 +14,13 @@ from collections.abc import Iterable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from wscli.protocol.events import Closed, Event, Message, Opened, Ping
-from wscli.protocol.target import SECRET_HEADERS, parse_url
+from wscli.protocol.target import SECRET_HEADERS, is_secret_query, parse_url
 
 __all__ = ["AUTH_VARIABLE", "event_lines", "header_lines", "message_line"]
 
 #: What ``auth`` (or the URL's user:pass@) becomes: ``auth-env WSCLI_AUTH``.
 AUTH_VARIABLE = "WSCLI_AUTH"
 #: Query parameters that carry credentials (by a part of their name).
-_SECRET_QUERY = ("token", "key", "secret", "password", "passwd", "auth", "signature", "session")
 #: What a plain line cannot hold: line breaks (as str.splitlines sees them), controls.
 _UNSAFE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]|\{\{")
 #: Dialect settings that often carry credentials: recorded as {{WSCLI_NAME}}.
@@ -80,7 +79,7 @@ def _url_without_secrets(url: str, lines: list[str]) -> str:
         return url
     query = []
     for key, value in parse_qsl(parts.query, keep_blank_values=True):
-        if any(word in key.lower() for word in _SECRET_QUERY):
+        if is_secret_query(key):
             variable = _variable(key)
             lines.append(f"# the query's {key} is not recorded: give --var {variable}=...")
             value = f"{{{{{variable}}}}}"

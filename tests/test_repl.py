@@ -11,6 +11,7 @@ patterns allow for missing spaces where the screen shows one.
 
 import re
 import signal
+import stat
 import sys
 import time
 from collections.abc import Iterator
@@ -352,6 +353,8 @@ def test_history_persists_across_runs(
     first.expect(r"^< remember-me$")
     quit_cleanly(first, after_output=True)
     assert history_entries(home) == ["remember-me"]
+    history = home / "state" / "wscli" / "history"
+    assert stat.S_IMODE(history.stat().st_mode) == 0o600  # typed messages are private
 
     second = start(terminals, home, server.url("/echo"))
     second.ready()

@@ -188,7 +188,8 @@ def peer_opened_line(conn_id: int, event: Opened) -> str:
         details.append(f"protocol: {event.protocol}")
     if event.extensions:
         details.append(f"extensions: {event.extensions}")
-    path = "/" + event.url.split("/", 3)[3] if event.url.count("/") >= 3 else "/"
+    url = masked_url(event.url)
+    path = "/" + url.split("/", 3)[3] if url.count("/") >= 3 else "/"
     suffix = f" ({'; '.join(details)})" if details else ""
     text = f"client {conn_id} connected from {event.remote} to {path}{suffix}"
     return escape(text, keep_newlines=False)

@@ -17,6 +17,7 @@ from wscli.env import Env
 from wscli.errors import UsageError
 from wscli.options import OutputOptions
 from wscli.protocol.events import Event, Message, ReadyState
+from wscli.protocol.target import masked_url
 from wscli.protocol.verdict import Verdict, judge_once
 from wscli.render import clients_table
 from wscli.repl import inputs as i
@@ -191,7 +192,7 @@ class ListenPrompt(PromptBase):
             (
                 peer.id,
                 peer.remote,
-                peer.path,
+                masked_url(peer.path),
                 peer.protocol or "-",
                 peer.ready_state.name,
                 peer.buffered_amount,

@@ -108,7 +108,9 @@ class PromptBase:
         from wscli.repl.toolbar import TOOLBAR_STYLE
 
         try:
-            history.parent.mkdir(parents=True, exist_ok=True)
+            history.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            # What was typed may be private (tokens in messages): 0600, as shells keep theirs.
+            os.close(os.open(history, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
             kept: History = FileHistory(str(history))
         except OSError as exc:
             self.show_error(f"history not kept: cannot create {history.parent}: {exc.strerror}")

@@ -86,3 +86,34 @@ def test_a_limit_over_the_file_limit_is_warned_about() -> None:
     with listening_with_files(100, 100, "--echo", "--max-connections", "500") as server:
         line = next(line for line in server.stderr.lines if "WARNING" in line)
     assert "--max-connections 500 is more than the open-files limit allows (36)" in line
+
+
+async def _past_the_file_limit(server: Listening, attempts: int) -> tuple[str, list[str]]:
+    """Open ``attempts`` connections at once, more than the files allow; once listen says
+    it cannot accept, the ones admitted echo."""
+    tasks = [asyncio.ensure_future(connect(server.url, compression=None)) for _ in range(attempts)]
+    notice = await asyncio.to_thread(server.stderr.wait_for, "cannot accept connections")
+    await asyncio.wait(tasks, timeout=1.0)  # handshakes of accepted sockets finish
+    clients = [t.result() for t in tasks if t.done() and t.exception() is None]
+    for task in tasks:
+        task.cancel()
+    try:
+        for number, client in enumerate(clients):
+            await client.send(f"m{number}")
+        replies = await asyncio.wait_for(asyncio.gather(*(c.recv() for c in clients)), TIMEOUT)
+        return notice, [str(reply) for reply in replies]
+    finally:
+        await asyncio.gather(*(client.close() for client in clients))
+
+
+def test_out_of_files_is_one_line_and_the_others_go_on() -> None:
+    """--max-connections over what the files allow (warned): the accepts that fail for
+    want of files are one line on stderr (asyncio's traceback otherwise, each second), and
+    every admitted client still echoes."""
+    with listening_with_files(100, 100, "--echo", "--max-connections", "500") as server:
+        notice, replies = asyncio.run(_past_the_file_limit(server, 120))
+        assert "Too many open files" in notice and "ulimit -n" in notice
+        assert 50 < len(replies) < 100
+        assert replies == [f"m{number}" for number in range(len(replies))]
+        server.stop()
+        assert "Traceback" not in server.stderr.rest()

@@ -120,9 +120,7 @@ async def start_listener(
     page = page_html(options.path or "/") if options.page else None
     options = _within_file_limit(options, output)
     listener = Listener(options, page=page, attach=attach)
-    listener.on_refused = lambda reason: output.status.line(
-        f"refused a TLS handshake: {reason}", "bad"
-    )
+    listener.on_notice = lambda text: output.status.line(text, "bad")
     await listener.start()
     listener.report_sent = output.wants_sent
     if options.mode == "exec" and options.auth is None and not _is_loopback(options.host):

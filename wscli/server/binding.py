@@ -1,13 +1,16 @@
 """Why ``wscli listen`` could not bind, in one line: OS errors to wscli errors with hints."""
 
 import errno
+import os
 import os.path
+import socket
 import ssl
+import stat
 
 from wscli.errors import ConnectFailed, TLSFailed, UsageError, WscliError
 from wscli.options import ListenOptions
 
-__all__ = ["bind_error"]
+__all__ = ["bind_error", "remove_stale"]
 
 
 def bind_error(exc: OSError, options: ListenOptions) -> WscliError:
@@ -51,3 +54,28 @@ def bind_error(exc: OSError, options: ListenOptions) -> WscliError:
             "check the paths",
         )
     return ConnectFailed(f"cannot listen on {where}: {exc.strerror or exc}", "")
+
+
+def remove_stale(path: str) -> None:
+    """A socket file left by a server that is gone is removed; anything else stays and
+    binding fails (asyncio would remove a live server's socket file: never).
+
+    Raises:
+        OSError: EADDRINUSE, a server is listening at ``path``.
+    """
+    try:
+        if not stat.S_ISSOCK(os.stat(path).st_mode):
+            return
+    except OSError:
+        return
+    probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        probe.connect(path)
+    except ConnectionRefusedError:
+        os.unlink(path)
+        return
+    except OSError:
+        pass
+    finally:
+        probe.close()
+    raise OSError(errno.EADDRINUSE, os.strerror(errno.EADDRINUSE), path)

@@ -14,8 +14,6 @@ import errno
 import functools
 import logging
 import os
-import socket
-import stat
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -29,7 +27,7 @@ from wscli.link.engine import engine_connection
 from wscli.link.stream import EventQueue, EventSink
 from wscli.options import ListenOptions
 from wscli.protocol.events import Closed, Event, ReadyState
-from wscli.server.binding import bind_error
+from wscli.server.binding import bind_error, remove_stale
 from wscli.server.dialect_sink import DialectSink, keep_beating
 from wscli.server.gate import Gate
 from wscli.server.tls import server_context, subject_dn
@@ -138,8 +136,10 @@ class Listener:
         #: Every connection's events, as ``(id, event)``, in order.
         self.events: EventQueue[ServerEvent] = EventQueue()
         self._stopped = False
-        #: Called with the reason of each refused TLS handshake (a front end reports it).
-        self.on_refused: Callable[[str], None] | None = None
+        #: Called with a one-line notice the front end reports: a refused TLS handshake,
+        #: accepts failing for want of file descriptors.
+        self.on_notice: Callable[[str], None] | None = None
+        self._starved_at = -1e9  # when the last "out of files" notice was given
         #: --once: the one connection's close event, when it has closed.
         self.once_closed: asyncio.Future[Closed] = asyncio.get_running_loop().create_future()
 
@@ -164,10 +164,14 @@ class Listener:
         page = self._page
         gate = Gate(options, count=self._connected, page=(lambda: page) if page else None)
         context = server_context(options, self._refused) if options.cert else None
+        loop = asyncio.get_running_loop()
+        loop.set_exception_handler(
+            functools.partial(self._loop_trouble, loop.get_exception_handler())
+        )
 
         where: dict[str, Any] = {"host": options.host, "port": options.port}
         if options.unix_socket is not None:
-            _remove_stale(options.unix_socket)
+            remove_stale(options.unix_socket)
             where = {"path": options.unix_socket}
         self._server = await (unix_serve if options.unix_socket else serve)(
             self._handle,
@@ -291,8 +295,37 @@ class Listener:
             self.once_closed.set_result(closed)
 
     def _refused(self, reason: str) -> None:
-        if self.on_refused is not None:
-            self.on_refused(reason)
+        if self.on_notice is not None:
+            self.on_notice(f"refused a TLS handshake: {reason}")
+
+    def _loop_trouble(
+        self,
+        previous: Callable[[asyncio.AbstractEventLoop, dict[str, Any]], object] | None,
+        loop: asyncio.AbstractEventLoop,
+        context: dict[str, Any],
+    ) -> None:
+        """asyncio reports an accept that failed for want of files (it retries each
+        second) with a traceback: one line instead, at most every 10 s."""
+        exc = context.get("exception")
+        if (
+            self._stopped
+            and isinstance(exc, ValueError)
+            and "_start_serving" in str(context.get("handle"))
+        ):
+            return  # asyncio's accept retry, scheduled before the server closed
+        if not (isinstance(exc, OSError) and exc.errno in (errno.EMFILE, errno.ENFILE)):
+            if previous is not None:
+                previous(loop, context)
+            else:
+                loop.default_exception_handler(context)
+            return
+        if loop.time() - self._starved_at >= 10.0 and self.on_notice is not None:
+            self._starved_at = loop.time()
+            self.on_notice(
+                f"cannot accept connections: {exc.strerror} ({len(self.peers)} connected);"
+                " new clients wait until one leaves (lower --max-connections, or raise"
+                " ulimit -n)"
+            )
 
     def _peer_url(self, ws: ServerConnection) -> str:
         request = ws.request
@@ -341,28 +374,3 @@ class Listener:
         Ends after :meth:`stop`.
         """
         return self.events.batches()
-
-
-def _remove_stale(path: str) -> None:
-    """A socket file left by a server that is gone is removed; anything else stays and
-    binding fails (asyncio would remove a live server's socket file: never).
-
-    Raises:
-        OSError: EADDRINUSE, a server is listening at ``path``.
-    """
-    try:
-        if not stat.S_ISSOCK(os.stat(path).st_mode):
-            return
-    except OSError:
-        return
-    probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    try:
-        probe.connect(path)
-    except ConnectionRefusedError:
-        os.unlink(path)
-        return
-    except OSError:
-        pass
-    finally:
-        probe.close()
-    raise OSError(errno.EADDRINUSE, os.strerror(errno.EADDRINUSE), path)

@@ -3,6 +3,7 @@ limit is raised to the hard one at start, and the client over what that holds ge
 while the others are untouched (no failed accept, no traceback)."""
 
 import asyncio
+import re
 import resource
 import subprocess
 import sys
@@ -73,7 +74,13 @@ def test_the_default_stays_under_the_raised_file_limit() -> None:
     assert admitted == 150 - RESERVED_FILES > 100 - RESERVED_FILES
     with listening_with_files(100, 150, "--echo") as server:
         status, replies = asyncio.run(_over_the_limit(server.url, admitted))
+        line = server.stderr.wait_for("refused")
     assert status == 503
+    assert re.fullmatch(
+        rf"wscli: refused 127\.0\.0\.1:\d+: HTTP 503 too many connections"
+        rf" \(--max-connections {admitted}\)\n",
+        line,
+    )
     assert replies == [f"m{number}" for number in range(admitted)]
 
 

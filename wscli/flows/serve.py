@@ -111,6 +111,7 @@ async def start_listener(
     Raises:
         WscliError: the address cannot be bound.
     """
+    from wscli.render import escape
     from wscli.server.page import page_html
 
     if options.mode == "exec":
@@ -120,7 +121,7 @@ async def start_listener(
     page = page_html(options.path or "/") if options.page else None
     options = _within_file_limit(options, output)
     listener = Listener(options, page=page, attach=attach)
-    listener.on_notice = lambda text: output.status.line(text, "bad")
+    listener.on_notice = lambda text: output.status.line(escape(text, keep_newlines=False), "bad")
     await listener.start()
     listener.report_sent = output.wants_sent
     if options.mode == "exec" and options.auth is None and not _is_loopback(options.host):

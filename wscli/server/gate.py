@@ -72,6 +72,8 @@ class Gate:
         self.options = options
         self._count = count  # connections open now
         self._page = page
+        #: Called with a line for each refused handshake (a front end reports it).
+        self.notice: Callable[[str], None] | None = None
         self._auth: ProcessRequest | None = None
         #: The names this server answers to, for "a page served by this server".
         self._names = {options.host.strip("[]"), "localhost", "127.0.0.1", "::1"}
@@ -81,6 +83,18 @@ class Gate:
     async def process_request(
         self, connection: ServerConnection, request: Request
     ) -> Response | None:
+        """The response to a request that is not upgraded (None: upgrade it); a refused
+        handshake is reported to :attr:`notice`."""
+        response = await self._decide(connection, request)
+        upgrade = "websocket" in request.headers.get("Upgrade", "").lower()
+        if response is not None and response.status_code >= 400 and upgrade and self.notice:
+            remote = connection.remote_address
+            who = f"{remote[0]}:{remote[1]}" if isinstance(remote, tuple) else "unix"
+            body = bytes(response.body or b"").decode("utf-8", "replace").strip()
+            self.notice(f"refused {who}: HTTP {response.status_code} {body}")
+        return response
+
+    async def _decide(self, connection: ServerConnection, request: Request) -> Response | None:
         options = self.options
         route = request.path.split("?", 1)[0]
         upgrade = "websocket" in request.headers.get("Upgrade", "").lower()

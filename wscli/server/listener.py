@@ -163,6 +163,7 @@ class Listener:
         logger.propagate = False
         page = self._page
         gate = Gate(options, count=self._connected, page=(lambda: page) if page else None)
+        gate.notice = self._notice
         context = server_context(options, self._refused) if options.cert else None
         loop = asyncio.get_running_loop()
         loop.set_exception_handler(
@@ -294,9 +295,12 @@ class Listener:
         if self.options.once and not self.once_closed.done():
             self.once_closed.set_result(closed)
 
-    def _refused(self, reason: str) -> None:
+    def _notice(self, text: str) -> None:
         if self.on_notice is not None:
-            self.on_notice(f"refused a TLS handshake: {reason}")
+            self.on_notice(text)
+
+    def _refused(self, reason: str) -> None:
+        self._notice(f"refused a TLS handshake: {reason}")
 
     def _loop_trouble(
         self,
@@ -335,8 +339,13 @@ class Listener:
 
     def _connected(self) -> int:
         """Connections that count for --max-connections: all but the CLOSED (whose
-        handler may still be ending an --exec process)."""
-        return sum(1 for peer in self.peers.values() if peer.ready_state is not ReadyState.CLOSED)
+        handler may still be ending an --exec process). Below the limit, the number of
+        peers (an upper bound) is all the gate needs: counting them on every handshake
+        made accepting O(n) (53 accepts/s at 10,000 connections)."""
+        peers = self.peers
+        if len(peers) < (self.options.max_connections or 0):
+            return len(peers)
+        return sum(1 for peer in peers.values() if peer.ready_state is not ReadyState.CLOSED)
 
     def open_peers(self) -> list[Peer]:
         """The OPEN connections, by id."""

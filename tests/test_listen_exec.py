@@ -469,6 +469,25 @@ def test_the_process_gets_no_proxy_header_and_no_wscli_settings(tmp_path: Path) 
     assert "s3cret" not in json.dumps(environment)
 
 
+def test_only_a_minimal_environment_and_pass_env_reach_the_process(tmp_path: Path) -> None:
+    """wscli's environment is not the program's: PATH, LANG, LC_* and the like pass, a
+    cloud credential does not, unless --pass-env names it."""
+    script = "import json, os\nprint(json.dumps(dict(os.environ)), flush=True)\n"
+    secrets = {"AWS_SECRET_ACCESS_KEY": "S3CR3T", "GITHUB_TOKEN": "T0K3N", "LC_TIME": "C"}
+    options = ("--exec", command(tmp_path, script), "--pass-env", "GITHUB_TOKEN")
+    with listening(*options, env=secrets) as server:
+
+        async def scenario() -> str | bytes:
+            async with connect(server.url) as ws:
+                return await receive(ws)
+
+        environment = json.loads(asyncio.run(scenario()))
+    assert "AWS_SECRET_ACCESS_KEY" not in environment
+    assert environment["GITHUB_TOKEN"] == "T0K3N"
+    assert environment["PATH"] and environment["LC_TIME"] == "C"
+    assert environment["WSCLI_CLIENT_ID"] == "1" and environment["REMOTE_ADDR"] == "127.0.0.1"
+
+
 def test_an_over_long_stdout_line_is_dropped_whole(tmp_path: Path) -> None:
     """A stdout line longer than --max-size is not sent, nor is any piece of it; the lines
     after it are."""

@@ -131,6 +131,8 @@ class ListenOptions(NamedTuple):
     socket_mode: int = 0o600
     #: --dialect: the server's side of a protocol (wscli.dialect.serving).
     dialect: str | None = None
+    #: --pass-env: variables of wscli's environment --exec's program also gets.
+    pass_env: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

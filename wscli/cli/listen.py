@@ -47,6 +47,15 @@ _SECONDS = click.FloatRange(min=0)
     "its stdout lines become messages; request details are in its environment.",
 )
 @option(
+    "--pass-env",
+    "pass_env",
+    multiple=True,
+    metavar="NAME",
+    help="Give --exec's program this variable of wscli's environment too (repeatable). It"
+    " gets only PATH, HOME, USER, LOGNAME, SHELL, LANG, LANGUAGE, LC_*, TZ, TMPDIR and TERM"
+    " otherwise, plus the request's variables: clients drive it.",
+)
+@option(
     "-s",
     "--subprotocol",
     "subprotocols",
@@ -264,6 +273,7 @@ def _listen_options(
         dialect=values["dialect"],
         unix_socket=values["unix_socket"],
         socket_mode=_socket_mode(values["socket_mode"]),
+        pass_env=tuple(values["pass_env"]),
     )
 
 

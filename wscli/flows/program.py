@@ -14,14 +14,22 @@ import base64
 import contextlib
 import os
 import signal
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Iterable, Mapping
 
 from wscli.options import InputFormat, ListenOptions
 from wscli.protocol.payload import decode_program_line
 from wscli.server.listener import Attach, Peer
 
-__all__ = ["ProgramBridge", "attach_program", "process_environment"]
+__all__ = [
+    "PASSED",
+    "ProgramBridge",
+    "attach_program",
+    "passed_environment",
+    "process_environment",
+]
 
+#: The variables of wscli's environment every program gets (more: --pass-env NAME).
+PASSED = ("PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LANGUAGE", "TZ", "TMPDIR", "TERM")
 #: After the client leaves: how long the process has to exit once its stdin is closed,
 #: then after SIGTERM, before SIGKILL.
 GRACE = 2.0
@@ -34,10 +42,22 @@ async def _drained(stdin: asyncio.StreamWriter) -> None:
         await stdin.drain()
 
 
+def passed_environment(environ: Mapping[str, str], extra: Iterable[str]) -> dict[str, str]:
+    """What of wscli's environment a program it runs gets: the variables any program
+    needs to run (:data:`PASSED`, and ``LC_*``) and those named by ``--pass-env``; never
+    the rest (cloud credentials, tokens, wscli's own ``WSCLI_*`` settings), as
+    websocketd's ``--passenv`` does: untrusted clients drive the program."""
+    wanted = set(PASSED) | set(extra)
+    return {
+        name: value
+        for name, value in environ.items()
+        if name in wanted or (name.startswith("LC_") and not name.startswith("WSCLI_"))
+    }
+
+
 def process_environment(peer: Peer, options: ListenOptions) -> dict[str, str]:
     """The process's environment: wscli's, plus the request's details."""
-    # wscli's own settings (WSCLI_AUTH may hold the password) are not the process's.
-    env = {name: value for name, value in os.environ.items() if not name.startswith("WSCLI_")}
+    env = passed_environment(os.environ, options.pass_env)
     remote_host, _, remote_port = peer.remote.rpartition(":")
     path, _, query = peer.path.partition("?")
     env.update(

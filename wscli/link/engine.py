@@ -14,6 +14,7 @@ No task switch per message, no reader or writer task per connection.
 
 import asyncio
 import codecs
+import contextlib
 import os
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
@@ -283,17 +284,24 @@ class EngineConnection(Connection):
             else:
                 protocol.send_binary(message)
             framed += 1
-        for chunk in protocol.data_to_send():
-            self._write_chunk(chunk)
+        self.send_data()
         return framed
 
-    def _write_chunk(self, chunk: bytes) -> None:
-        if chunk:
-            self.transport.write(chunk)
-        elif self.transport.can_write_eof():
-            self.transport.write_eof()
-        else:
-            self.transport.close()
+    def send_data(self) -> None:
+        # The library's, but nothing is written once the transport is closing: after a TCP
+        # reset the first write fails, and from the fifth write on (a pong for each ping
+        # of the same read) asyncio logs "socket.send() raised exception." on stderr.
+        for chunk in self.protocol.data_to_send():
+            if self.transport.is_closing():
+                return
+            if chunk:
+                self.transport.write(chunk)
+            elif self.transport.can_write_eof():
+                # As the library: write_eof() may raise OSError (RuntimeError with uvloop).
+                with contextlib.suppress(OSError, RuntimeError):
+                    self.transport.write_eof()
+            else:
+                self.transport.close()
 
     async def keepalive(self) -> None:
         """The library's keepalive, with the peer's liveness proven by anything it sends,

@@ -5,6 +5,7 @@ from typing import Literal
 
 from websockets.exceptions import ConnectionClosed, PayloadTooBig, ProtocolError
 
+from wscli.link.frames import CLOSE_REASON_NOTE
 from wscli.protocol.events import Closed
 
 __all__ = ["close_event", "describe_receive_failure"]
@@ -18,6 +19,13 @@ def describe_receive_failure(exc: ConnectionClosed, peer: str = "server") -> str
     ``peer`` names the other side: "server" for the client, "client" in ``listen``.
     """
     cause = exc.__cause__
+    if isinstance(cause, UnicodeDecodeError) and CLOSE_REASON_NOTE in getattr(
+        cause, "__notes__", ()
+    ):
+        return (
+            f"the {peer} sent a close frame whose reason is not valid UTF-8 ({cause.reason}); "
+            "closed with 1007"
+        )
     if isinstance(cause, UnicodeDecodeError):
         return (
             f"the {peer} sent a text message that is not valid UTF-8 ({cause.reason}); "

@@ -27,7 +27,7 @@ from websockets.extensions import Extension
 from websockets.frames import CloseCode, Frame, Opcode
 from websockets.protocol import SERVER, Protocol
 
-__all__ = ["FastParse", "fast_protocol_class", "frame_messages"]
+__all__ = ["CLOSE_REASON_NOTE", "FastParse", "fast_protocol_class", "frame_messages"]
 
 try:
     from websockets.speedups import apply_mask as _c_apply_mask
@@ -40,6 +40,9 @@ apply_mask: Callable[[Any, Any], bytes] = _c_apply_mask
 _DATA_OPCODES = (Opcode.CONT, Opcode.TEXT, Opcode.BINARY)
 _PACK_16 = struct.Struct("!BBH").pack
 _PACK_64 = struct.Struct("!BBQ").pack
+#: The note on a UnicodeDecodeError that failed the connection when the text was a close
+#: frame's reason (the only text the parser decodes: messages are the engine's).
+CLOSE_REASON_NOTE = "in a close frame's reason"
 
 
 class FastParse(Protocol):
@@ -84,6 +87,7 @@ class FastParse(Protocol):
             self.parser_exc = exc
         except UnicodeDecodeError as exc:
             self.fail(CloseCode.INVALID_DATA, f"{exc.reason} at position {exc.start}")
+            exc.add_note(CLOSE_REASON_NOTE)
             self.parser_exc = exc
         except PayloadTooBig as exc:
             exc.set_current_size(self.current_size)

@@ -97,8 +97,10 @@ def load_config(path: Path, options: Mapping[str, OptionSpec]) -> Config:
         raise UsageError(f"cannot read {path}: {exc}", "fix or remove the config file") from None
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+    except ValueError as exc:  # TOMLDecodeError, or an integer too long for Python
         raise UsageError(f"{path}: {exc}", "fix the TOML syntax (https://toml.io)") from None
+    except RecursionError:
+        raise UsageError(f"{path}: arrays or tables nested too deep", "flatten them") from None
     checker = _Checker(path, text, options)
     for key in data:
         if key not in ("defaults", "profiles"):

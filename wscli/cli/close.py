@@ -6,6 +6,7 @@ import click
 
 from wscli.cli.settings import complete_close_codes, complete_profiles
 from wscli.cli.shared_options import (
+    _SECONDS,
     ENVIRONMENT_EPILOG,
     EXIT_EPILOG,
     connect_options,
@@ -47,7 +48,7 @@ __all__ = ["close_command"]
 )
 @option(
     "--timeout",
-    type=click.FloatRange(min=0),
+    type=_SECONDS,
     default=10.0,
     show_default=True,
     metavar="SECONDS",

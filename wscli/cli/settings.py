@@ -5,6 +5,7 @@ Precedence, strongest first: the command line, the environment, the profile, ``[
 the built-in default.
 """
 
+import math
 import os
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
 
 __all__ = [
+    "Seconds",
     "complete_close_codes",
     "complete_profiles",
     "config_defaults",
@@ -25,6 +27,18 @@ __all__ = [
     "option_specs",
     "use_env_vars",
 ]
+
+
+class Seconds(click.FloatRange):
+    """A number of seconds in a range (FloatRange alone lets ``nan`` through, from the
+    command line, a variable or the config file)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        seconds = super().convert(value, param, ctx)
+        if math.isnan(seconds):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        return seconds
+
 
 #: Options that take no environment variable.
 _NO_ENV = {"help", "version"}

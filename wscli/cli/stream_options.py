@@ -178,7 +178,7 @@ def dialect_of(values: dict[str, Any], url: str | None) -> "tuple[Dialect | None
         if values[key] is not None:
             try:
                 json.loads(values[key])
-            except ValueError as exc:
+            except (ValueError, RecursionError) as exc:  # (RecursionError: nested too deep)
                 flag = "--" + key.replace("_", "-")
                 hint = """e.g. '{"token": "abc"}'"""
                 raise UsageError(f"{flag} is not JSON: {exc}", hint) from None

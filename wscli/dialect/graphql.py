@@ -41,7 +41,7 @@ class GraphQL(Dialect):
         if text.lstrip().startswith("{"):
             try:
                 payload = json.loads(text)
-            except ValueError:
+            except (ValueError, RecursionError):  # (RecursionError: nested too deep)
                 payload = None  # a document starting with { (a query shorthand)
             if isinstance(payload, dict) and not isinstance(payload.get("query"), str):
                 raise UsageError(
@@ -64,6 +64,8 @@ class GraphQL(Dialect):
         if kind == "next":
             payload = message.get("payload")
             errors = payload.get("errors") if isinstance(payload, dict) else None
+            if errors is not None and not isinstance(errors, list):
+                errors = [errors]  # (a list, says the spec; iterating 5 raised TypeError)
             lines = [f"operation {ident}: {_error_text(e)}" for e in errors or []]
             return decoded(shown=[_dump(payload)], errors=lines)
         if kind == "error":
@@ -113,7 +115,7 @@ def _dump(value: Any) -> str:
 def _object(frame: Wire) -> dict[str, Any] | None:
     try:
         value = json.loads(frame)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # (nested too deep)
         return None
     return value if isinstance(value, dict) else None
 

@@ -11,6 +11,7 @@ import json
 import os
 
 from wscli.dialect.base import Decoded, Wire, decoded, short, text_of
+from wscli.dialect.jsonrpc import method_and_params
 from wscli.dialect.socketio import emit_array
 from wscli.dialect.stomp import make_frame, split_frames
 from wscli.errors import UsageError
@@ -49,8 +50,13 @@ class ServerDialect:
         return [message]
 
     def answer(self, message: Wire) -> list[Wire]:
-        """--echo: the frames that answer an application message the client sent."""
-        return self.encode(message)
+        """--echo: the frames that answer an application message the client sent (none
+        when the protocol cannot send it back: a client's ``42null``, a SEND without a
+        destination)."""
+        try:
+            return self.encode(message)
+        except UsageError:
+            return []
 
     def beat(self) -> list[Wire]:
         return []
@@ -101,7 +107,7 @@ class SocketIOServer(ServerDialect):
             ack, data = rest[:digits], rest[digits:]
             try:
                 value = json.loads(data)
-            except ValueError:
+            except (ValueError, RecursionError):  # (RecursionError: nested too deep)
                 return decoded(errors=[f"a malformed Socket.IO packet: {short(frame)}"])
             replies: list[Wire] = []
             if packet == "2" and ack:  # acknowledge at once, with the event's arguments
@@ -200,7 +206,7 @@ class GraphQLServer(ServerDialect):
     def decode(self, frame: Wire) -> Decoded:
         try:
             message = json.loads(frame)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # (nested too deep)
             message = None
         if not isinstance(message, dict):
             return decoded(errors=[f"not a graphql-transport-ws message: {short(frame)}"])
@@ -236,7 +242,7 @@ class GraphQLServer(ServerDialect):
     def encode(self, message: Wire) -> list[Wire]:
         try:
             payload = json.loads(message)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # (nested too deep)
             raise UsageError(
                 f"not a GraphQL result: {short(message)}", '{"data": {...}} (JSON)'
             ) from None
@@ -251,12 +257,13 @@ class JsonRpcServer(ServerDialect):
     name = "jsonrpc"
 
     def __init__(self, ping_interval: float = 25.0) -> None:
-        self.waiting: list[object] = []  # ids of requests whose echo is due
+        #: The requests whose echo is due: their ids and params.
+        self.waiting: list[tuple[object, object]] = []
 
     def decode(self, frame: Wire) -> Decoded:
         try:
             message = json.loads(frame)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # (nested too deep)
             return decoded(
                 replies=[_dump(_rpc_error(None, -32700, "Parse error"))],
                 errors=[f"not JSON: {short(frame)}"],
@@ -268,26 +275,26 @@ class JsonRpcServer(ServerDialect):
             )
         params = message.get("params")
         if "id" in message:  # answered by --echo (in order), else never
-            self.waiting.append(message["id"])
+            self.waiting.append((message["id"], params))
         shown = message["method"] + ("" if params is None else " " + _dump(params))
         return decoded(shown=[shown])
 
     def answer(self, message: Wire) -> list[Wire]:
-        text = text_of(message)
-        _, _, params = text.strip().partition(" ")
         if not self.waiting:  # a notification: nothing to answer
             return []
-        result = json.loads(params) if params else None
-        return [_dump({"jsonrpc": "2.0", "result": result, "id": self.waiting.pop(0)})]
+        # The params as decoded: "METHOD PARAMS" cannot be split again when METHOD
+        # holds a space (json.loads("b [1]") raised ValueError).
+        ident, params = self.waiting.pop(0)
+        return [_dump({"jsonrpc": "2.0", "result": params, "id": ident})]
 
     def encode(self, message: Wire) -> list[Wire]:
         text = text_of(message)
-        method, _, params = text.strip().partition(" ")
+        method, params = method_and_params(text)
         notification: dict[str, object] = {"jsonrpc": "2.0", "method": method}
         if params:
             try:
                 notification["params"] = json.loads(params)
-            except ValueError:
+            except (ValueError, RecursionError):  # (RecursionError: nested too deep)
                 raise UsageError(f"{method}: params are not JSON", "METHOD [JSON params]") from None
         return [_dump(notification)]
 

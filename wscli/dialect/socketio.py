@@ -75,9 +75,10 @@ class SocketIO(Dialect):
         attachments = 0
         if kind in ("5", "6"):
             count, dash, rest = rest.partition("-")
-            if not dash or not count.isdigit():
+            number = _number(count)
+            if not dash or number is None:
                 return decoded(errors=[f"a malformed binary packet: {short(body)}"])
-            attachments = int(count)
+            attachments = number
         if rest.startswith("/"):
             namespace, comma, rest = rest.partition(",")
             if not comma:
@@ -87,10 +88,13 @@ class SocketIO(Dialect):
         elif self._prefix:
             return decoded()  # the main namespace's, not ours
         digits = len(rest) - len(rest.lstrip("0123456789"))
-        ident, data = rest[:digits], rest[digits:]
+        ident, data = _number(rest[:digits]), rest[digits:]
         try:
             value: Any = json.loads(data) if data else None
-        except ValueError:
+        except (ValueError, RecursionError):  # (RecursionError: nested too deep)
+            return decoded(errors=[f"a malformed Socket.IO packet: {short(body)}"])
+        ack_without_array = kind in ("3", "6") and not isinstance(value, list | None)
+        if (digits and ident is None) or ack_without_array:
             return decoded(errors=[f"a malformed Socket.IO packet: {short(body)}"])
         if kind == "0":
             self.ready = True
@@ -106,9 +110,17 @@ class SocketIO(Dialect):
             return decoded(shown=[json.dumps(value, ensure_ascii=False, separators=(",", ":"))])
         if kind in ("3", "6"):
             self._attachments = attachments
-            shown = ["ack", int(ident) if ident else None, *(value or [])]
+            shown = ["ack", ident, *(value or [])]
             return decoded(shown=[json.dumps(shown, ensure_ascii=False, separators=(",", ":"))])
         return decoded(errors=[f"an unknown Socket.IO packet: {short(body)}"])
+
+
+def _number(digits: str) -> int | None:
+    """ASCII ``digits`` as a number; None when there are none, or more than int() takes
+    ("²".isdigit() is true, and int("²") fails)."""
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 18:
+        return None
+    return int(digits)
 
 
 def emit_array(message: Wire) -> list[Any]:
@@ -120,7 +132,7 @@ def emit_array(message: Wire) -> list[Any]:
     text = text_of(message)
     try:
         value = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # (RecursionError: nested too deep)
         value = None
     if not isinstance(value, list) or not value or not isinstance(value[0], str):
         raise UsageError(

@@ -9,6 +9,8 @@ every so often); the server's are skipped. An input line is ``SEND DEST BODY``,
 protocol error that ends the session. Before closing: DISCONNECT with a receipt.
 """
 
+import re
+
 from wscli.dialect.base import Decoded, Dialect, DialectSettings, Wire, decoded, short, text_of
 from wscli.errors import UsageError
 
@@ -22,11 +24,18 @@ Frame = tuple[str, dict[str, str], str]
 
 
 def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("\n", "\\n").replace(":", "\\c")
+    escaped = value.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r")
+    return escaped.replace(":", "\\c")
+
+
+_ESCAPED = re.compile(r"\\([cnr\\])")
+_ESCAPES = {"c": ":", "n": "\n", "r": "\r", "\\": "\\"}
 
 
 def _unescape(value: str) -> str:
-    return value.replace("\\c", ":").replace("\\n", "\n").replace("\\\\", "\\")
+    """STOMP 1.2's escapes, in one pass (one replace after another read the "\\n" of
+    an escaped backslash and an n as a line break)."""
+    return _ESCAPED.sub(lambda match: _ESCAPES[match.group(1)], value)
 
 
 def make_frame(
@@ -138,7 +147,7 @@ class Stomp(Dialect):
             detail = headers.get("message", "")
             if body.strip():
                 detail = f"{detail}: {body.strip()}" if detail else body.strip()
-            result.errors.append(f"ERROR {detail}")
+            result.errors.append(" ".join(f"ERROR {detail}".splitlines()))  # one line
             return True
         else:
             result.errors.append(f"an unexpected STOMP frame: {short(command)}")
@@ -148,10 +157,11 @@ class Stomp(Dialect):
         try:
             cx, _ = (int(x) for x in self.settings.heart_beat.split(","))
             _, sy = (int(x) for x in server.split(","))
-        except ValueError:
+            interval = max(cx, sy) / 1000
+        except (ValueError, OverflowError):  # OverflowError: more ms than a float holds
             return
         if cx > 0 and sy > 0:
-            self.beat_interval = max(cx, sy) / 1000
+            self.beat_interval = interval
 
     def beat(self) -> list[Wire]:
         return ["\n"]

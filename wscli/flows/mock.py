@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from wscli.errors import UsageError
 from wscli.protocol.codes import close_code_name
 from wscli.protocol.events import Closed, Ping, Pong, ReadyState
 from wscli.script.match import expect, fill, payload_of
@@ -106,7 +107,10 @@ class _ServerSide:
         if step.kind == "send":  # the client's message
             await self._client_sends(step, deadline)
         elif step.kind in ("expect", "skip-to"):  # ours to send
-            payload = payload_of(step, self.values)
+            try:
+                payload = payload_of(step, self.values)
+            except UsageError as error:  # hex made invalid by a value
+                raise _Deviation(error.message) from None
             frames = [payload] if self.peer.encode is None else self.peer.encode(payload)
             if self.peer.send_many(frames) < len(frames):
                 raise _Deviation("the connection is closing: not sent")

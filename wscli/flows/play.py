@@ -120,7 +120,10 @@ class _Player:
                 await self.arrived.wait()
 
     def payload(self, step: Step) -> str | bytes:
-        return payload_of(step, self.values, lambda path: Path(path).read_bytes())
+        try:
+            return payload_of(step, self.values, lambda path: Path(path).read_bytes())
+        except UsageError as error:  # hex made invalid by a value, a file not there
+            raise _Failed(ExitStatus.USAGE_ERROR, error.message) from None
 
     async def _closing(self, what: str, deadline: float) -> _Failed:
         """The failure of a step the connection closed under: the close event tells how

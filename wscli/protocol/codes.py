@@ -79,7 +79,10 @@ def validate_close(code: int | None, reason: str) -> None:
             else f"{code} is not a valid close code"
         )
         raise UsageError(f"close code {what}", _RULE)
-    size = len(reason.encode("utf-8"))
+    try:
+        size = len(reason.encode("utf-8"))
+    except UnicodeEncodeError:  # bytes that are not UTF-8, from the command line
+        raise UsageError("close reason is not valid UTF-8", "a close reason is text") from None
     if size > MAX_REASON_BYTES:
         raise UsageError(
             f"close reason is {size} bytes of UTF-8; "

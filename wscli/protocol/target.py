@@ -1,9 +1,10 @@
 """Checks of what the user asks to connect to: URL, headers, sizes, auth. Pure, stdlib only."""
 
 import base64
+import ipaddress
 import re
 from typing import NamedTuple
-from urllib.parse import unquote, unquote_plus, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, unquote_plus, urlsplit, urlunsplit
 
 from wscli.errors import UsageError
 
@@ -37,6 +38,11 @@ SECRET_QUERY_WORDS = (
 )
 _MANAGED = {"upgrade", "connection", "sec-websocket-key", "sec-websocket-version"}
 _SUGGEST = {"http": "ws", "https": "wss"}
+#: What a URL's path and query keep as it is: printable ASCII (the rest is %-encoded).
+_URL_SAFE = "".join(map(chr, range(0x21, 0x7F)))
+_NOT_IN_HOST = re.compile(r"[\[\]@/\\\x00-\x20\x7f]|\s")
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f]")
+_MAX_SIZE = 2**62  # bytes
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]i?b?|b)?\s*$", re.IGNORECASE)
 
 
@@ -63,7 +69,7 @@ def parse_url(text: str) -> Target:
     raw = text.strip()
     if not raw:
         raise UsageError("the URL is empty", "give a URL such as ws://localhost:8765/")
-    if "://" not in raw:
+    if not re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", raw):  # (a path may hold "://")
         if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:(?!\d)", raw):
             scheme = raw.split(":", 1)[0]
             raise UsageError(f"{scheme}: is not a WebSocket URL scheme", "use ws:// or wss://")
@@ -81,20 +87,33 @@ def parse_url(text: str) -> Target:
         raise UsageError(f"{scheme}:// is not a WebSocket URL scheme", "use ws:// or wss://")
     if not parts.hostname:
         raise UsageError(f"malformed URL {text!r}: no host", "write it as ws://HOST[:PORT]/PATH")
+    if not _is_host(parts.hostname):
+        raise UsageError(
+            f"malformed URL {text!r}: {parts.hostname!r} is not a host",
+            "write it as ws://HOST[:PORT]/PATH",
+        )
     if parts.fragment:
         raise UsageError(
             f"malformed URL {text!r}: a #fragment means nothing in a WebSocket URL",
             "remove the part after #",
         )
+    if port == 0:  # (not "any port", as for a server: port 0 is no port to connect to)
+        raise UsageError(f"malformed URL {text!r}: port 0", "give the server's port, 1-65535")
     userinfo = None
     if parts.username is not None:
         userinfo = (unquote(parts.username), unquote(parts.password or ""))
     netloc = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
     if port is not None:
         netloc += f":{port}"
-    url = urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
+    # Percent-encoded as a browser does: a space or a control character, raw in the
+    # request line, made servers drop the connection (and \x0b did not parse again).
+    try:
+        path, query = (quote(part, _URL_SAFE, errors="surrogateescape") for part in parts[2:4])
+    except UnicodeEncodeError:  # a lone surrogate that stands for no byte
+        raise UsageError(f"malformed URL {text!r}: not UTF-8", "check the path") from None
+    url = urlunsplit((scheme, netloc, path or "/", query, ""))
     default_port = 443 if scheme == "wss" else 80
-    return Target(url, scheme, parts.hostname, port or default_port, userinfo)
+    return Target(url, scheme, parts.hostname, default_port if port is None else port, userinfo)
 
 
 def is_secret_query(name: str) -> bool:
@@ -138,12 +157,26 @@ def parse_cookie(text: str) -> tuple[str, str]:
     return name, value
 
 
+def _is_host(name: str) -> bool:
+    """Whether urlsplit's hostname can be one: ws://[::]@]/ has the host "]", and
+    ws://[::]@[: the host ":" (urlsplit checks the first [...] only)."""
+    if _NOT_IN_HOST.search(name):
+        return False
+    if ":" in name:
+        try:
+            ipaddress.IPv6Address(name.partition("%")[0])  # (a zone: fe80::1%25eth0)
+        except ValueError:
+            return False
+    return True
+
+
 def parse_header(text: str) -> tuple[str, str]:
     """Check a ``-H "Name: value"`` option.
 
     Raises:
         UsageError: no colon, a name that is not an HTTP token, a header wscli manages, or a
-            value with CR/LF or characters outside Latin-1.
+            value with CR/LF, another control character but tab, or characters outside
+            Latin-1.
     """
     name, colon, value = text.partition(":")
     if not colon:
@@ -165,6 +198,8 @@ def parse_header(text: str) -> tuple[str, str]:
         )
     if "\r" in value or "\n" in value:
         raise UsageError(f"header {name} has a line break in its value", "remove it")
+    if _CONTROL.search(value):  # RFC 9110 section 5.5: the server would refuse it
+        raise UsageError(f"header {name} has a control character in its value", "remove it")
     try:
         value.encode("latin-1")
     except UnicodeEncodeError:
@@ -200,4 +235,7 @@ def parse_size(text: str) -> int | None:
     if not match:
         raise UsageError(f"{text!r} is not a size", "e.g. 1048576, 512k, 64M or 1G")
     number, unit = float(match.group(1)), (match.group(2) or "b").lower()[0]
-    return int(number * {"b": 1, "k": 1024, "m": 1024**2, "g": 1024**3}[unit])
+    size = number * {"b": 1, "k": 1024, "m": 1024**2, "g": 1024**3}[unit]
+    if size > _MAX_SIZE:  # (zlib takes no more; inf: more digits than a float holds)
+        raise UsageError(f"{text!r} is too large a size", "0 or none: no limit")
+    return int(size) or None  # 0k, 0.0: no limit, as 0

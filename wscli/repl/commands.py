@@ -22,6 +22,7 @@ from wscli.repl.stream_commands import emit_arguments as _emit
 from wscli.repl.stream_commands import filter_arguments as _filter
 from wscli.repl.stream_commands import filters_arguments as _filters
 from wscli.repl.stream_commands import stop_arguments as _stop
+from wscli.repl.stream_commands import text_message
 
 __all__ = [
     "COMMANDS",
@@ -85,7 +86,7 @@ class CommandTable:
                 command and the hint says what would work.
         """
         if not line.startswith("/") or line.startswith("//"):
-            return i.SendText(line[1:] if line.startswith("//") else line)
+            return text_message(line[1:] if line.startswith("//") else line)
         match = _NAME_AND_REST.match(line, 1)
         assert match is not None  # the pattern matches any string
         name = _ALIASES.get("/" + match.group(1).lower(), "/" + match.group(1).lower())
@@ -144,18 +145,22 @@ class CommandTable:
 
 
 def _text(name: str, rest: str) -> i.Input:
-    return i.SendText(rest)
+    return text_message(rest)
 
 
 def _binary(name: str, rest: str) -> i.Input:
     fmt: Literal["hex", "base64"] = "hex" if name == "/binary" else "base64"
-    data = decode_input(rest.encode("utf-8"), fmt, where=f"{name}'s argument")
+    raw = rest.encode("utf-8", "surrogatepass")  # (a surrogate is no hex nor base64)
+    data = decode_input(raw, fmt, where=f"{name}'s argument")
     assert isinstance(data, bytes)
     return i.SendBinary(data)
 
 
 def _control_data(name: str, rest: str) -> bytes:
-    data = rest.encode("utf-8")
+    try:
+        data = rest.encode("utf-8")
+    except UnicodeEncodeError:  # a line holds lone surrogates for bytes that were not UTF-8
+        raise UsageError(f"{name}: DATA is not valid UTF-8", "DATA is text") from None
     if len(data) > MAX_CONTROL_BYTES:
         raise UsageError(
             f"{name}: DATA is {len(data)} bytes; a ping or pong carries at most "
@@ -237,10 +242,14 @@ def _bare(name: str, rest: str) -> i.ListenInput:
 
 
 def _client_id(name: str, word: str, usage: str) -> int:
-    if not word.isdigit() or int(word) < 1:
+    try:  # (isdigit() is true of "²", which int() refuses; so are 5000 digits)
+        conn_id = int(word) if word.isdecimal() else 0
+    except ValueError:
+        conn_id = 0
+    if conn_id < 1:
         given = f"{word!r} is not a client id" if word else "no client id"
         raise UsageError(f"{name}: {given}", f"usage: {usage}; /clients lists the ids")
-    return int(word)
+    return conn_id
 
 
 def _to(name: str, rest: str) -> i.ListenInput:

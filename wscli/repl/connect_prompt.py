@@ -349,6 +349,6 @@ def _is_json(text: str) -> bool:
 
     try:
         json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # (RecursionError: nested too deep)
         return False
     return True

@@ -8,9 +8,31 @@ from wscli.errors import UsageError
 from wscli.render import escape
 from wscli.repl import inputs as i
 
-__all__ = ["emit_arguments", "filter_arguments", "filters_arguments", "stop_arguments"]
+__all__ = [
+    "emit_arguments",
+    "filter_arguments",
+    "filters_arguments",
+    "stop_arguments",
+    "text_message",
+]
 
 _EMIT_USAGE = 'usage: /emit EVENT [JSON...], e.g. /emit chat "hi"'
+
+
+def text_message(text: str) -> i.SendText:
+    """``text`` to send as a text message, which must be UTF-8: a line typed at a prompt
+    holds lone surrogates for the bytes that were not (prompt_toolkit's surrogateescape).
+
+    Raises:
+        UsageError: it is not.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UsageError(
+            "the line is not valid UTF-8 text", "check the terminal's encoding; /binary sends bytes"
+        ) from None
+    return i.SendText(text)
 
 
 def filter_arguments(name: str, rest: str) -> i.Input:
@@ -23,7 +45,7 @@ def filter_arguments(name: str, rest: str) -> i.Input:
 
         try:
             json.loads(text)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep
             raise UsageError(f"{name}: not a JSON pattern: {exc}", usage) from None
         return i.AddFilter(name[1:], text)
     try:
@@ -44,11 +66,11 @@ def emit_arguments(name: str, rest: str) -> i.Input:
     while text:
         try:
             value, end = decoder.raw_decode(text)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep
             raise UsageError(f"/emit: not JSON: {exc}", "each argument is a JSON value") from None
         args.append(value)
         text = text[end:].lstrip()
-    return i.SendText(json.dumps([event, *args], ensure_ascii=False, separators=(",", ":")))
+    return text_message(json.dumps([event, *args], ensure_ascii=False, separators=(",", ":")))
 
 
 def stop_arguments(name: str, rest: str) -> i.Input:

@@ -15,11 +15,13 @@ elsewhere (a regex gets it escaped).
 """
 
 import base64
+import binascii
 import json
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
+from wscli.errors import UsageError
 from wscli.script.syntax import NAME, Script, ScriptError, Step, names_in
 
 __all__ = [
@@ -56,7 +58,7 @@ def _json_pattern(arg: str) -> Any:
         return _MISSING
     try:
         return json.loads(arg)
-    except ValueError:
+    except (ValueError, RecursionError):  # (RecursionError: nested too deep)
         return _MISSING
 
 
@@ -107,16 +109,29 @@ def fill(arg: str, values: Mapping[str, Any]) -> str:
 
 
 def payload_of(step: Step, values: Mapping[str, Any], read_file: Any = None) -> str | bytes:
-    """What a send step sends (``read_file(path)`` reads ``>file``)."""
+    """What a send step sends (``read_file(path)`` reads ``>file``).
+
+    Raises:
+        UsageError: hex or base64 that its names' values made invalid, or a file that
+            cannot be read.
+    """
     if step.form == "quoted":
         return quoted_text(step.arg, values)
     arg = fill(step.arg, values)
-    if step.form == "hex":
-        return bytes.fromhex(arg)
-    if step.form == "base64":
-        return base64.b64decode(arg, validate=True)
+    try:
+        if step.form == "hex":
+            return bytes.fromhex(arg)
+        if step.form == "base64":
+            return base64.b64decode(arg, validate=True)
+    except (ValueError, binascii.Error):  # the parser checked it without its names
+        raise UsageError(
+            f"line {step.line}: not valid {step.form}: {_cut(repr(arg))}", "check the values given"
+        ) from None
     if step.form == "file":
-        return bytes(read_file(arg))
+        try:
+            return bytes(read_file(arg))
+        except OSError as exc:
+            raise UsageError(f"line {step.line}: cannot read {arg}: {exc.strerror}") from None
     return arg
 
 
@@ -135,7 +150,10 @@ def expect(step: Step, message: str | bytes, values: Mapping[str, Any]) -> Outco
     if message == arg and step.form == "text" and arg[:1] not in "{[/ \t" and "{{" not in arg:
         return _MATCHED  # the common case: plain text, the same
     if step.form in ("hex", "base64"):
-        wanted = payload_of(step, values)
+        try:
+            wanted = payload_of(step, values)
+        except UsageError as error:
+            return Outcome(False, {}, error.message)
         if isinstance(message, bytes) and message == wanted:
             return Outcome(True, {})
         return Outcome(False, {}, f"expected binary {_show(wanted)}, got {_show(message)}")
@@ -150,7 +168,7 @@ def expect(step: Step, message: str | bytes, values: Mapping[str, Any]) -> Outco
     if pattern is not _MISSING:
         try:
             document = json.loads(message)
-        except ValueError:
+        except (ValueError, RecursionError):  # (RecursionError: nested too deep)
             return Outcome(False, {}, f"expected JSON, got {_show(message)}")
         captured: dict[str, Any] = {}
         difference = _compare(pattern, document, "$", values, captured)

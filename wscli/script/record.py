@@ -60,6 +60,8 @@ def header_lines(url: str | None, settings: Iterable[tuple[str, str]], *, note: 
             variable = _variable(f"cookie {cookie}")
             lines.append(f"# the cookie {cookie} is not recorded: give --var {variable}=...")
             lines.append(f"cookie {cookie}={{{{{variable}}}}}")
+        elif not value.strip():  # (a setting without its value does not parse)
+            lines.append(f"# {name} {value!r} is not recorded: give it on the command line")
         elif name == "header" and value.partition(":")[0].strip().lower() in SECRET_HEADERS:
             header = value.partition(":")[0].strip()
             variable = _variable(header)
@@ -146,6 +148,7 @@ def _close_lines(event: Closed) -> list[str]:
 
 def _reason(reason: str) -> str:
     """`` REASON`` when a line holds it exactly, else nothing (the code is checked)."""
-    if not reason or _UNSAFE.search(reason) or reason != reason.strip(" \t"):
+    # (the parser strips any whitespace from a line's ends, a no-break space too)
+    if not reason or _UNSAFE.search(reason) or reason != reason.strip():
         return ""
     return f" {reason}"

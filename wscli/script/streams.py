@@ -24,10 +24,11 @@ def reply_rule(pattern: str, message: str, option: str = "--reply") -> tuple[str
         UsageError: MESSAGE names something PATTERN does not capture.
     """
     captured = captures_of(_step(pattern), set())
+    shown = pattern if pattern.isprintable() else repr(pattern)  # one line
     for name in names_in(message):
         if name not in captured:
             raise UsageError(
-                f"{option}: {{{{{name}}}}} is not captured by {pattern}",
+                f"{option}: {{{{{name}}}}} is not captured by {shown}",
                 'capture it: (?P<name>...) in a regex, or a "{{name}}" value in a JSON pattern',
             )
     return pattern, message

@@ -181,7 +181,7 @@ def _seconds(value: str, path: str, number: int) -> float:
         seconds = float(value)
     except ValueError:
         seconds = -1.0
-    if not seconds >= 0:
+    if not 0 <= seconds < float("inf"):  # (sleep inf, or 400 digits, slept for ever)
         raise ScriptError(path, number, f"not a number of seconds: {value!r}", "e.g. 0.5")
     return seconds
 
@@ -208,7 +208,7 @@ def _check_payload(form: str, arg: str, path: str, number: int) -> None:
             base64.b64decode(arg, validate=True)
         elif form == "quoted" and not isinstance(json.loads(NAME.sub("", arg)), str):
             raise ValueError(arg)
-    except (ValueError, binascii.Error):
+    except (ValueError, binascii.Error, RecursionError):  # (nested too deep)
         hint = '>quoted "line one\\nline two" (a JSON string)' if form == "quoted" else None
         raise ScriptError(path, number, f"not valid {form}: {arg!r}", hint) from None
     if form == "file" and not arg:

@@ -65,7 +65,7 @@ def pretty_json(text: str) -> str | None:
 
     try:
         return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
-    except ValueError:
+    except (ValueError, RecursionError):  # (RecursionError: nested too deep)
         return None
 
 

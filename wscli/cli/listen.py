@@ -7,6 +7,7 @@ from click.core import ParameterSource
 
 from wscli.cli.script_options import script_values, var_option
 from wscli.cli.shared_options import (
+from wscli.cli.settings import Seconds
     ENVIRONMENT_EPILOG,
     EXIT_EPILOG,
     current_env,
@@ -21,7 +22,7 @@ from wscli.protocol.target import parse_auth, parse_size
 __all__ = ["listen_command"]
 
 _FILE = click.Path(dir_okay=False)
-_SECONDS = click.FloatRange(min=0)
+_SECONDS = Seconds(min=0)  # (FloatRange takes nan)
 
 
 @click.command("listen", epilog=EXIT_EPILOG + ENVIRONMENT_EPILOG)

@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 
 import click
 
-from wscli.cli.settings import complete_close_codes
+from wscli.cli.settings import Seconds, complete_close_codes
 from wscli.env import Env
 from wscli.errors import UsageError
 from wscli.options import (
@@ -68,7 +68,7 @@ def option(*names: str, **attributes: Any) -> Callable[[F], F]:
 
 
 _FILE = click.Path(dir_okay=False)
-_SECONDS = click.FloatRange(min=0)
+_SECONDS = Seconds(min=0)
 
 
 def _apply(options: list[Callable[[F], F]]) -> Callable[[F], F]:
@@ -292,11 +292,14 @@ def connect_options(url: str | None, values: dict[str, Any]) -> ConnectOptions:
     if values["proxy"] and values["no_proxy"]:
         raise UsageError("--proxy and --no-proxy contradict each other", "give one of them")
     proxy = "" if values["no_proxy"] else values["proxy"]
+    origin = values["origin"]
+    if origin is not None:  # checked as -H is: the server refuses a control character
+        origin = parse_header(f"Origin: {origin}")[1]
     return ConnectOptions(
         url=url,
         subprotocols=tuple(values["subprotocols"]),
         headers=tuple(parse_header(header) for header in values["headers"]),
-        origin=values["origin"],
+        origin=origin,
         auth=parse_auth(values["auth"]) if values["auth"] is not None else None,
         ca=values["ca"],
         cert=values["cert"],
@@ -380,7 +383,7 @@ def checked_json_pattern(text: str, option: str) -> str:
 
     try:
         document = json.loads(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # (RecursionError: nested too deep)
         document = exc
     if not isinstance(document, dict | list):
         raise UsageError(

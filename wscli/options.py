@@ -16,6 +16,7 @@ __all__ = [
     "BinaryView",
     "ColorChoice",
     "ConnectOptions",
+    "Framing",
     "InputFormat",
     "ListenMode",
     "ListenOptions",
@@ -26,7 +27,7 @@ __all__ = [
     "WaitRules",
 ]
 
-InputFormat = Literal["text", "binary", "hex", "base64"]
+InputFormat = Literal["text", "binary", "hex", "base64", "jsonl"]
 #: How a binary message is shown or written: hex, base64, as UTF-8 text, or its raw bytes
 #: (``--binary-as``, the REPL's ``/view``; raw only into a pipe or file).
 BinaryView = Literal["hex", "base64", "text", "raw"]
@@ -133,6 +134,8 @@ class ListenOptions(NamedTuple):
     dialect: str | None = None
     #: --pass-env: variables of wscli's environment --exec's program also gets.
     pass_env: tuple[str, ...] = ()
+    #: --exec --input-format jsonl: the program reads JSON Lines events too.
+    program_jsonl: bool = False
 
 
 @dataclass(frozen=True)
@@ -189,6 +192,23 @@ class StreamRules(NamedTuple):
     ignores: tuple[str, ...] = ()
 
 
+class Framing(NamedTuple):
+    """Messages as lines, both ways: ``--text-prefix``/``--binary-prefix`` mark each line's
+    type (binary payloads then in ``binary_as``), ``-0`` ends them with NUL, not newline."""
+
+    end: bytes = b"\n"
+    text_prefix: str | None = None
+    binary_prefix: str | None = None
+    #: How binary payloads are written and read (--binary-as; base64 by default with a
+    #: binary prefix).
+    binary_as: Literal["hex", "base64", "text"] = "hex"
+
+    @property
+    def plain(self) -> bool:
+        """Newline-delimited, no prefixes: what needs no per-line work."""
+        return self.end == b"\n" and self.text_prefix is None and self.binary_prefix is None
+
+
 class OutputOptions(NamedTuple):
     """How events are written."""
 
@@ -202,3 +222,5 @@ class OutputOptions(NamedTuple):
     debug: bool = False
     #: --pretty: JSON messages indented on stdout (a pipe too).
     pretty: bool = False
+    #: How messages are delimited on stdout (and stdin): newline, or NUL with -0.
+    framing: Framing = Framing()

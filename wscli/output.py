@@ -18,6 +18,7 @@ from wscli.render import (
     event_json,
     headers_block,
     listening_json,
+    messages_jsonl,
     opened_line,
     peer_opened_line,
 )
@@ -190,14 +191,22 @@ class Output(StdoutSink):
         if self.recorder is not None:
             self.recorder.record(messages)
         options = self.options
+        if options.jsonl:
+            self._write(messages_jsonl(messages, conn_id).encode("utf-8", "surrogatepass"))
+            return
         plain = not (options.jsonl or options.timestamps or options.pretty or self._terminal)
-        if plain and self.show_messages:
+        framing = options.framing
+        if plain and self.show_messages and framing.binary_prefix is None:
+            end, prefix = framing.end.decode(), framing.text_prefix or ""
             try:
-                text = "\n".join([message.data for message in messages])  # type: ignore[misc]
+                if prefix:
+                    text = end.join([prefix + m.data for m in messages])  # type: ignore[operator]
+                else:
+                    text = end.join([message.data for message in messages])  # type: ignore[misc]
             except TypeError:  # binary among them
                 pass
             else:
-                self._write((text + "\n").encode("utf-8", errors="surrogateescape"))
+                self._write((text + end).encode("utf-8", errors="surrogateescape"))
                 return
         for message in messages:
             self._event(message, conn_id)
@@ -219,6 +228,7 @@ class Output(StdoutSink):
             terminal=self._terminal,
             timestamps=options.timestamps,
             pretty=options.pretty,
+            framing=None if self._terminal else options.framing,
         )
         if conn_id is not None and self._terminal:
             data = f"[{conn_id}] ".encode() + data

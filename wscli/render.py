@@ -1,12 +1,13 @@
 """Events to text: escaping, binary formats, JSON Lines, status lines. Pure functions."""
 
 import base64
+import functools
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from wscli.options import BinaryView
+from wscli.options import BinaryView, Framing
 from wscli.protocol.codes import close_code_name
 from wscli.protocol.events import Closed, Event, Failed, Message, Opened, Ping, Pong
 from wscli.protocol.target import SECRET_HEADERS, masked_url
@@ -45,6 +46,7 @@ def escape(text: str, *, keep_newlines: bool = True) -> str:
     return pattern.sub(_escape_char, text)
 
 
+@functools.lru_cache(maxsize=64)  # the events of one read share their time
 def timestamp(at: float) -> str:
     """ISO 8601 UTC with microseconds: ``2026-11-26T10:39:59.123456Z``."""
     return datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -76,14 +78,18 @@ def data_line(
     terminal: bool,
     timestamps: bool,
     pretty: bool = False,
+    framing: Framing | None = None,
 ) -> bytes:
-    """One received message as bytes for stdout, newline included (except ``raw`` binary).
+    """One received message as bytes for stdout, newline included (except ``raw`` binary);
+    ``framing``'s prefixes and delimiter when not plain (see :func:`framed`).
 
     On a terminal, control characters are escaped; into a pipe, text goes out as it came
     (``pretty``: a JSON object or array indented, over several lines).
     """
     prefix = timestamp(message.at) + " " if timestamps else ""
     data = message.data
+    if framing is not None and not framing.plain:
+        return prefix.encode() + framed(data, framing)
     if isinstance(data, bytes):
         if binary_as == "raw":
             return prefix.encode() + data
@@ -97,8 +103,21 @@ def data_line(
     return (prefix + text + "\n").encode("utf-8", errors="surrogateescape")
 
 
+def framed(data: str | bytes, framing: Framing) -> bytes:
+    """A message as ``--text-prefix``/``--binary-prefix``/``-0`` write it (into a pipe: no
+    escaping): its type's prefix, the text (binary in ``binary_as``), the delimiter."""
+    if isinstance(data, bytes):
+        text = binary_text(data, framing.binary_as)
+        prefix = framing.binary_prefix or ""
+    else:
+        text, prefix = data, framing.text_prefix or ""
+    return (prefix + text).encode("utf-8", "surrogateescape") + framing.end
+
+
 def event_json(event: Event, *, conn_id: int | None = None, mark: str | None = None) -> str:
     """One event as a JSON object on one line (the ``--jsonl`` schema)."""
+    if type(event) is Message and event.headers is None and mark is None:
+        return message_json(event, conn_id)
     import json  # only --jsonl needs it: kept out of start-up
 
     record: dict[str, Any] = {"event": _EVENT_NAMES[type(event)], "time": timestamp(event.at)}
@@ -148,6 +167,54 @@ def event_json(event: Event, *, conn_id: int | None = None, mark: str | None = N
     if mark is not None:  # "filtered" (by --filter/--ignore) or "raw" (a dialect's frame)
         record[mark] = True
     return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
+def messages_jsonl(messages: list[Message], conn_id: int | None = None) -> str:
+    """:func:`event_json` of each message, a line each: the events of one read share
+    their time, so the text before the payload is made once for them."""
+    from json.encoder import encode_basestring
+
+    lines = []
+    key: tuple[float, str] | None = None
+    head = ""
+    for message in messages:
+        data = message.data
+        if message.headers is not None or not isinstance(data, str):
+            lines.append(event_json(message, conn_id=conn_id))
+            continue
+        if key != (message.at, message.direction):
+            key = (message.at, message.direction)
+            ident = "" if conn_id is None else f'"id":{conn_id},'
+            head = (
+                f'{{"event":"message","time":"{timestamp(message.at)}",{ident}'
+                f'"direction":"{message.direction}","type":"text","text":'
+            )
+        size = len(data) if data.isascii() else len(data.encode("utf-8", "surrogatepass"))
+        lines.append(f'{head}{encode_basestring(data)},"size":{size}}}')
+    lines.append("")
+    return "\n".join(lines)
+
+
+def message_json(event: Message, conn_id: int | None = None) -> str:
+    """:func:`event_json` of a plain message, without a dict and json.dumps for each."""
+    from json.encoder import encode_basestring  # json.dumps's own, with ensure_ascii off
+
+    at = timestamp(event.at)
+    head = f'{{"event":"message","time":"{at}",'
+    if conn_id is not None:
+        head += f'"id":{conn_id},'
+    data = event.data
+    if isinstance(data, bytes):
+        encoded = base64.b64encode(data).decode("ascii")
+        return (
+            f'{head}"direction":"{event.direction}","type":"binary",'
+            f'"base64":"{encoded}","size":{len(data)}}}'
+        )
+    size = len(data) if data.isascii() else len(data.encode("utf-8", "surrogatepass"))
+    return (
+        f'{head}"direction":"{event.direction}","type":"text",'
+        f'"text":{encode_basestring(data)},"size":{size}}}'
+    )
 
 
 _EVENT_NAMES: dict[type, str] = {

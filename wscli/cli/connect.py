@@ -1,9 +1,10 @@
 """``wscli connect``."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from wscli.cli.framing_options import framing_of, framing_options
 from wscli.cli.script_options import given_settings
 from wscli.cli.settings import complete_profiles
 from wscli.cli.shared_options import (
@@ -26,8 +27,13 @@ from wscli.cli.stream_options import (
     stream_options,
     stream_rules,
 )
-from wscli.options import Reconnect, RecordOptions
+from wscli.env import Env
+from wscli.errors import UsageError
+from wscli.options import InputFormat, Reconnect, RecordOptions
 from wscli.protocol.payload import decode_input
+
+if TYPE_CHECKING:
+    from wscli.flows.client_program import ClientProgram
 
 __all__ = ["connect_command"]
 
@@ -51,8 +57,29 @@ __all__ = ["connect_command"]
     " given (credentials replaced by names), > for each message sent, < for each one"
     " received, pings, and the close.",
 )
+@option(
+    "--exec",
+    "program",
+    metavar="CMD",
+    help="Let CMD (a shell command) hold the connection, from the handshake on: it reads on"
+    " its stdin what stdout would show (--jsonl: JSON Lines events) and its stdout is read"
+    " as stdin would be (--input-format); its stderr is wscli's; WSCLI_URL,"
+    " WSCLI_SUBPROTOCOL and HTTP_<HEADER> of the response are in its environment. CMD"
+    " exiting closes with 1000 (status 0) or 1011, and wscli exits with CMD's non-zero"
+    " status. The server closing ends CMD's stdin: 2 s to exit, then SIGTERM, then SIGKILL.",
+)
+@option(
+    "--pass-env",
+    "pass_env",
+    multiple=True,
+    metavar="NAME",
+    help="Give --exec's program this variable of wscli's environment too (repeatable). It"
+    " gets only PATH, HOME, USER, LOGNAME, SHELL, LANG, LANGUAGE, LC_*, TZ, TMPDIR and TERM"
+    " otherwise.",
+)
 @connection_options
 @output_options
+@framing_options
 @wait_options
 @stream_options
 @dialect_options
@@ -60,6 +87,8 @@ __all__ = ["connect_command"]
 def connect_command(
     url: str | None,
     first_messages: tuple[str, ...],
+    program: str | None,
+    pass_env: tuple[str, ...],
     reconnect: bool,
     reconnect_max: int | None,
     record: str | None,
@@ -77,19 +106,17 @@ def connect_command(
     --keep-open), closes with 1000 and waits for the server's close frame. Lines read
     before the handshake completes are queued, never dropped. Status lines go to stderr.
     """
-    output = output_settings(values)
+    output = output_settings(values)._replace(framing=framing_of(values))
     rules = wait_rules(values)
     fmt = values["input_format"]
-    initial = [
-        decode_input(m.encode("utf-8", "surrogateescape"), fmt, where=f"-x {i}")
-        for i, m in enumerate(first_messages, start=1)
-    ]
+    initial = _first_messages(first_messages, fmt)
     dialect, url = dialect_of(values, url)
     options = offered_by(dialect, connect_options(url, values))
     streams = stream_rules(values)
     recording = _recording(record)
     env = current_env()
-    if env.interactive and not output.jsonl:
+    client_program = _program(program, pass_env, env, initial, reconnect)
+    if env.interactive and not output.jsonl and client_program is None:
         from wscli.repl.start import interact
 
         return interact(
@@ -115,7 +142,32 @@ def connect_command(
         streams=streams,
         dialect=dialect,
         reconnect=Reconnect(tuple(initial), reconnect_max) if reconnect else None,
+        program=client_program,
     )
+
+
+def _first_messages(given: tuple[str, ...], fmt: InputFormat) -> list[str | bytes]:
+    """-x's messages, in --input-format."""
+    return [
+        decode_input(m.encode("utf-8", "surrogateescape"), fmt, where=f"-x {i}")
+        for i, m in enumerate(given, start=1)
+    ]
+
+
+def _program(
+    program: str | None, pass_env: tuple[str, ...], env: Env, initial: list[Any], again: bool
+) -> "ClientProgram | None":
+    """--exec's program (not with -x or --reconnect: CMD sends, on one connection)."""
+    if program is None:
+        if pass_env:
+            raise UsageError("--pass-env is for --exec's program", "give --exec CMD")
+        return None
+    if initial or again:
+        given = "-x" if initial else "--reconnect"
+        raise UsageError(f"--exec and {given} do not go together", "let CMD send everything")
+    from wscli.flows.client_program import ClientProgram
+
+    return ClientProgram(program, environ=env.environ, pass_env=pass_env, stderr=env.stderr)
 
 
 def _recording(record: str | None) -> RecordOptions | None:

@@ -5,9 +5,10 @@ from typing import Any
 import click
 from click.core import ParameterSource
 
+from wscli.cli.framing_options import framing_of, framing_options
 from wscli.cli.script_options import script_values, var_option
-from wscli.cli.shared_options import (
 from wscli.cli.settings import Seconds
+from wscli.cli.shared_options import (
     ENVIRONMENT_EPILOG,
     EXIT_EPILOG,
     current_env,
@@ -45,7 +46,8 @@ _SECONDS = Seconds(min=0)  # (FloatRange takes nan)
     "program",
     metavar="CMD",
     help="Run CMD (a shell command) per connection: messages become lines on its stdin, "
-    "its stdout lines become messages; request details are in its environment.",
+    "its stdout lines become messages (--input-format jsonl: JSON Lines both ways, with"
+    " pings and closes); request details are in its environment.",
 )
 @option(
     "--pass-env",
@@ -169,6 +171,7 @@ _SECONDS = Seconds(min=0)  # (FloatRange takes nan)
 )
 @var_option(" in --script")
 @output_options
+@framing_options
 def listen_command(
     port: int,
     host: str,
@@ -190,7 +193,7 @@ def listen_command(
     browser console page over the WebSocket API; /healthz answers 200. Ctrl-C or SIGTERM
     closes every client with 1001 and exits 0.
     """
-    output = output_settings(values)
+    output = output_settings(values)._replace(framing=framing_of(values))
     if script_path is not None:
         if mode is not None or program is not None:
             given = f"--{mode}" if mode is not None else "--exec"
@@ -275,6 +278,8 @@ def _listen_options(
         unix_socket=values["unix_socket"],
         socket_mode=_socket_mode(values["socket_mode"]),
         pass_env=tuple(values["pass_env"]),
+        # The program writes JSON Lines: it reads them too (--jsonl is listen's stdout).
+        program_jsonl=program is not None and values["input_format"] == "jsonl",
     )
 
 

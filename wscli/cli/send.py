@@ -5,6 +5,7 @@ from typing import Any
 
 import click
 
+from wscli.cli.framing_options import framing_of, framing_options
 from wscli.cli.settings import complete_profiles
 from wscli.cli.shared_options import (
     ENVIRONMENT_EPILOG,
@@ -48,6 +49,7 @@ __all__ = ["send_command"]
 @option("--profile-messages", "profile_messages", multiple=True, hidden=True)
 @connection_options
 @output_options
+@framing_options
 @wait_options
 @stream_options
 @dialect_options
@@ -66,7 +68,7 @@ def send_command(
     """
     from wscli.flows.entry import STDIN, exchange_messages
 
-    output = output_settings(values)
+    output = output_settings(values)._replace(framing=framing_of(values))
     rules = wait_rules(values)
     dialect, target = dialect_of(values, url)
     options = offered_by(dialect, connect_options(target, values))

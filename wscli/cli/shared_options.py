@@ -182,11 +182,13 @@ output_options = _apply(
     [
         option(
             "--input-format",
-            type=click.Choice(["text", "binary", "hex", "base64"]),
+            type=click.Choice(["text", "binary", "hex", "base64", "jsonl"]),
             default="text",
             show_default=True,
             help="How input lines, MESSAGE arguments and files become frames "
-            "(text: a text frame; binary, hex, base64: a binary frame).",
+            "(text: a text frame; binary, hex, base64: a binary frame; jsonl: what --jsonl"
+            ' writes, or {"text": ...}, {"base64": ...}, a JSON string, and ping and'
+            " close events).",
         ),
         option(
             "--binary-as",

@@ -14,7 +14,7 @@ from wscli.link.connection import Link
 from wscli.link.engine import engine_connection
 from wscli.link.stream import EventQueue
 from wscli.options import ConnectOptions
-from wscli.protocol.events import Event, Opened
+from wscli.protocol.events import Event, Opened, ReadyState
 from wscli.protocol.target import Target, parse_url
 
 __all__ = ["Session"]
@@ -30,11 +30,12 @@ class Session(Link):
     """
 
     role = "client"
-    __slots__ = ("_queue", "options", "target", "url")
+    __slots__ = ("_open_done", "_queue", "options", "target", "url")
 
     def __init__(self, options: ConnectOptions) -> None:
         self._queue: EventQueue[Event] = EventQueue()
         super().__init__(self._queue)
+        self._open_done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.options = options
         assert options.url is not None, "the built-in echo server's URL is filled in first"
         self.target: Target = parse_url(options.url)
@@ -50,6 +51,18 @@ class Session(Link):
                 error event and a close event with 1006 are emitted first.
         """
         self._opening = asyncio.current_task()
+        try:
+            return await self._open()
+        finally:
+            if not self._open_done.done():
+                self._open_done.set_result(None)
+
+    async def wait_open(self) -> bool:
+        """Wait until the opening handshake has ended; whether the session is OPEN."""
+        await asyncio.shield(self._open_done)
+        return self.ready_state is ReadyState.OPEN
+
+    async def _open(self) -> Opened:
         try:
             ws = await self._connect()
         except asyncio.CancelledError:
@@ -78,6 +91,13 @@ class Session(Link):
         session = self
         connection_class = engine_connection(ClientConnection, lambda _ws: session)
         return open_connection(self.target, self.options, connection_class)
+
+    async def send_ping(self, data: bytes) -> None:
+        """Send a ping after every message queued before it, without waiting for its pong
+        (``--input-format jsonl``'s ping); none once the connection is no longer OPEN."""
+        await self.drain()
+        if self._ws is not None and self.ready_state is ReadyState.OPEN:
+            await self._ws.ping(data)
 
     def event_batches(self) -> AsyncIterator[list[Event]]:
         """Every event in order, as lists of those already waiting; ends after close."""

@@ -7,11 +7,11 @@
 import asyncio
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 from wscli.env import Env
 from wscli.flows.runner import exit_status_of
-from wscli.flows.stdin import Payload
+from wscli.flows.stdin import Item, Payload
 from wscli.options import (
     ConnectOptions,
     InputFormat,
@@ -26,6 +26,7 @@ from wscli.protocol.verdict import Verdict
 
 if TYPE_CHECKING:
     from wscli.dialect.base import Dialect
+    from wscli.flows.client_program import ClientProgram
     from wscli.flows.exchange import Exchange
 
 __all__ = [
@@ -52,10 +53,15 @@ def exchange_messages(
     streams: StreamRules | None = None,
     dialect: "Dialect | None" = None,
     reconnect: Reconnect | None = None,
+    program: "ClientProgram | None" = None,
 ) -> int:
     """``connect`` (``items`` None: stdin alone) or ``send`` (``items``: the messages, with
     :data:`STDIN` where stdin's lines go); return the exit status. ``reconnect``: go on
-    over a new connection when one ends too early (see :mod:`wscli.flows.redial`)."""
+    over a new connection when one ends too early (see :mod:`wscli.flows.redial`).
+    ``program``: ``connect --exec``'s, in the place of stdin and stdout."""
+    if program is not None:
+        stdout = cast(BinaryIO, program.stdin)  # it has what Output uses: write, flush
+        env = env._replace(stdout=stdout, stdout_isatty=False, stdin_isatty=False)
     output = Output(env, output_options)
     if record is not None:
         output.recorder = start_recording(record, options.url)
@@ -68,18 +74,28 @@ def exchange_messages(
             kinds = {"streams": streams, "dialect": dialect}
             exchange = _exchange(target, output, rules, interrupt, reconnect, **kinds)
             stdin = None
+            if program is not None:
+                try:
+                    framing = output_options.framing
+                    source = program.source(exchange.session, input_format, framing)
+                    return await exchange.carry_out(source)
+                finally:
+                    await program.finish()
             if items is None or STDIN in items:
-                stdin = stdin_source(env.stdin, input_format)
+                stdin = stdin_source(env.stdin, input_format, output_options.framing)
             if items is None:  # connect: stdin alone, without a wrapper on the hot path
                 assert stdin is not None
                 return await exchange.carry_out(stdin)
             return await exchange.carry_out(_in_order(items, stdin))
 
     try:
-        return exit_status_of(main, output.status, debug=output_options.debug)
+        status = exit_status_of(main, output.status, debug=output_options.debug)
     finally:
         if output.recorder is not None:
             output.recorder.close()
+    if program is not None and program.status:  # the program failed: its status
+        return program.status
+    return status
 
 
 def start_recording(record: RecordOptions, url: str | None) -> ScriptRecorder:
@@ -146,8 +162,8 @@ async def connect_target(
 
 
 async def _in_order(
-    items: Sequence[Payload | object], stdin: AsyncIterator[list[Payload]] | None
-) -> AsyncIterator[list[Payload]]:
+    items: Sequence[Payload | object], stdin: AsyncIterator[list[Item]] | None
+) -> AsyncIterator[list[Item]]:
     """send's messages in order, with stdin's lines where ``-`` stood."""
     for item in items:
         if item is STDIN:

@@ -10,15 +10,16 @@ import asyncio
 import contextlib
 import re
 from collections.abc import AsyncIterator, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from wscli.client.session import Session
 from wscli.errors import OutputClosed, UsageError, WscliError
 from wscli.flows.feed import feed
-from wscli.flows.stdin import Payload
+from wscli.flows.stdin import Item, Payload, is_control
 from wscli.options import StreamRules, WaitRules
 from wscli.output import Output
 from wscli.protocol.events import Closed, Failed, Message
+from wscli.protocol.jsonl_input import CloseRequest, PingRequest
 from wscli.protocol.verdict import Verdict, judge
 from wscli.status import ExitStatus
 
@@ -69,6 +70,9 @@ class Exchange:
         self._output_closed = False
         self._last_activity = 0.0
         self._consumers: list[asyncio.Task[None]] = []  # one per connection
+        #: --input-format jsonl's close: the input ended with it, wscli closes so.
+        self.close_request: CloseRequest | None = None
+        self._pings: list[bytes] = []
         self._timers: list[asyncio.Task[None]] = []
 
     def _speaker(self, dialect: "Dialect") -> "Speaker":
@@ -94,7 +98,7 @@ class Exchange:
         (``--reconnect``: see :mod:`wscli.flows.redial`)."""
         return False
 
-    async def carry_out(self, source: AsyncIterator[list[Payload]]) -> Verdict:
+    async def carry_out(self, source: AsyncIterator[list[Item]]) -> Verdict:
         """The whole exchange: open, feed ``source``, wait, close; return the verdict (the
         error path is the caller's)."""
         loop = asyncio.get_running_loop()
@@ -156,9 +160,11 @@ class Exchange:
         going_away = self.interrupt.is_set() or self._output_closed
         if self.speaker is not None:
             self.speaker.close()
-        closer = asyncio.ensure_future(
-            session.close(1001 if going_away else 1000, drain=not going_away)
-        )
+        code: int | None = 1001 if going_away else 1000
+        reason = ""
+        if self.close_request is not None and not going_away:
+            code, reason = self.close_request.code, self.close_request.reason
+        closer = asyncio.ensure_future(session.close(code, reason, drain=not going_away))
         waiting: list[asyncio.Future[Any]] = [closer]
         if not self.interrupt.is_set():
             waiting.append(asyncio.ensure_future(self.interrupt.wait()))
@@ -217,6 +223,8 @@ class Exchange:
                 return False
             if self._output_closed or (self._satisfied and not rules.waits_for_server):
                 return False
+            if self.close_request is not None:
+                return False
             if self.speaker is not None and self.speaker.fatal:
                 return False
             now = loop.time()
@@ -244,25 +252,38 @@ class Exchange:
             and not rules.waits_for_server
         )
 
-    async def _feed(self, source: AsyncIterator[list[Payload]]) -> None:
+    async def _feed(self, source: AsyncIterator[list[Item]]) -> None:
         try:
             await feed(source, self)
         except UsageError as error:
             self.input_error = error
         await self._fed()
 
-    def take(self, batch: list[Payload], first: int) -> int:
+    def take(self, batch: list[Item], first: int) -> int:
         """The feed's destination: the session (none taken once it is CLOSING), through
-        the dialect when there is one."""
+        the dialect when there is one. A ping is sent by :meth:`room`, after the messages
+        before it; a close ends the input and closes with its code."""
+        if is_control(batch):
+            control = batch[0]
+            if isinstance(control, CloseRequest):
+                self.close_request = control
+                self._wake.set()
+                return 0
+            assert isinstance(control, PingRequest)
+            self._pings.append(control.data)
+            return 1
+        messages = cast(list[Payload], batch)
         if self.speaker is not None:
-            taken = self.speaker.send(batch)
+            taken = self.speaker.send(messages)
             if taken and self.output.recorder is not None:
-                self.output.recorder.record_sent(batch[:taken])
+                self.output.recorder.record_sent(messages[:taken])
             return taken
-        return self.session.send_many(batch)
+        return self.session.send_many(messages)
 
     async def room(self) -> None:
         """Backpressure: stop reading input while too much waits to be written."""
+        while self._pings:
+            await self.session.send_ping(self._pings.pop(0))
         if self.session.buffered_amount > _HIGH_WATER:
             await self.session.wait_buffered_below(_LOW_WATER)
 
@@ -275,7 +296,7 @@ class Exchange:
 
     def _send_messages(self, messages: list[str]) -> bool:
         """Send application messages; False once the connection is CLOSING."""
-        return self.take(list[Payload](messages), 0) > 0 or not messages
+        return self.take(list[Item](messages), 0) > 0 or not messages
 
     async def _fed(self) -> None:
         """The input ended: wait until it is all written; the idle rule starts now."""
@@ -316,6 +337,9 @@ class Exchange:
                 for event in batch:
                     if notices and id(event) in notices:  # shown, not counted
                         run.append(event)  # type: ignore[arg-type]
+                        continue
+                    if lossless and type(event) is Message and event.direction == "out":
+                        run.append(event)  # written with the received ones, in order
                         continue
                     if type(event) is Message and event.direction == "in":
                         if streams is not None and not self._streamed(event, run):

@@ -4,7 +4,7 @@ one client session, or every client of ``listen``."""
 from collections.abc import AsyncIterator
 from typing import Protocol
 
-from wscli.flows.stdin import Payload
+from wscli.flows.stdin import Item
 
 __all__ = ["Destination", "feed"]
 
@@ -12,9 +12,10 @@ __all__ = ["Destination", "feed"]
 class Destination(Protocol):
     """Where :func:`feed` sends: it takes messages a batch at a time and may ask to wait."""
 
-    def take(self, batch: list[Payload], first: int) -> int:
+    def take(self, batch: list[Item], first: int) -> int:
         """Send ``batch``, whose first message is number ``first`` (from 1); return how
-        many were taken (fewer than all: take no more)."""
+        many were taken (fewer than all: take no more). A control (a ping, a close) comes
+        alone in its batch."""
         ...
 
     async def room(self) -> None:
@@ -22,7 +23,7 @@ class Destination(Protocol):
         ...
 
 
-async def feed(source: AsyncIterator[list[Payload]], destination: Destination) -> None:
+async def feed(source: AsyncIterator[list[Item]], destination: Destination) -> None:
     """Send every message of ``source`` to ``destination``, a batch at a time, until the
     source ends or the destination takes no more.
 

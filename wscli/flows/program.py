@@ -16,8 +16,12 @@ import os
 import signal
 from collections.abc import Awaitable, Iterable, Mapping
 
+from wscli.errors import UsageError
 from wscli.options import InputFormat, ListenOptions
+from wscli.protocol.events import Message
+from wscli.protocol.jsonl_input import CloseRequest, parse_jsonl_line
 from wscli.protocol.payload import decode_program_line
+from wscli.render import event_json
 from wscli.server.listener import Attach, Peer
 
 __all__ = [
@@ -103,13 +107,19 @@ class ProgramBridge:
         self.exit_status: int | None = None
 
     def feed(self, data: str | bytes) -> None:
-        """A message from the client: one line on the process's stdin."""
+        """A message from the client: one line on the process's stdin (with --jsonl, its
+        message event)."""
+        if self.options.program_jsonl:
+            self._write(event_json(Message(data, "in")).encode("utf-8") + b"\n")
+            return
         if isinstance(data, bytes):
             as_base64 = self.options.binary_as == "base64"
             encoded = base64.b64encode(data) if as_base64 else data.hex().encode()
         else:
             encoded = data.encode("utf-8", "surrogateescape")
-        line = encoded + b"\n"
+        self._write(encoded + b"\n")
+
+    def _write(self, line: bytes) -> None:
         process = self._process
         if process is None:
             self._pending.append(line)
@@ -149,6 +159,8 @@ class ProgramBridge:
             await client_gone
         else:
             exited.cancel()
+            if self.options.program_jsonl:  # the client's close code, before stdin's end
+                self._write(event_json(client_gone.result()).encode("utf-8") + b"\n")
             await self._stop(process)
         relay.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -198,9 +210,30 @@ class ProgramBridge:
                 buffer, dropping = b"", True
 
     def _send_line(self, line: bytes, fmt: InputFormat) -> None:
+        if fmt == "jsonl":
+            self._send_jsonl(line)
+            return
         payload = decode_program_line(line.removesuffix(b"\r"), fmt)
         if payload is not None:
             self.peer.send(payload)
+
+    def _send_jsonl(self, line: bytes) -> None:
+        """A JSON Lines line of the program: a message, a ping or a close (a line that is
+        none is skipped, as a bad hex line is)."""
+        try:
+            item = parse_jsonl_line(line, where="the program's line")
+        except UsageError:
+            return
+        if isinstance(item, str | bytes):
+            self.peer.send(item)
+        elif item is not None:
+            job: Awaitable[object]
+            if isinstance(item, CloseRequest):
+                job = self.peer.close(item.code, item.reason)
+            else:
+                job = self.peer.ping(item.data)
+            task = asyncio.ensure_future(job)
+            task.add_done_callback(lambda done: done.cancelled() or done.exception())
 
     async def _stop(self, process: asyncio.subprocess.Process) -> None:
         """End the process group: stdin closed, then SIGTERM, then SIGKILL, GRACE apart.

@@ -16,12 +16,12 @@ import asyncio
 import json
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from wscli.client.session import Session
 from wscli.errors import WscliError, is_permanent
 from wscli.flows.exchange import Exchange
-from wscli.flows.stdin import Payload
+from wscli.flows.stdin import Item, Payload, is_control
 from wscli.options import StreamRules, WaitRules
 from wscli.output import Output
 from wscli.protocol.backoff import backoff_delays
@@ -65,14 +65,16 @@ class ReconnectingExchange(Exchange):
         self._back = asyncio.Event()  # set while connected
         self._back.set()
 
-    def take(self, batch: list[Payload], first: int) -> int:
-        rest = batch
+    def take(self, batch: list[Item], first: int) -> int:
+        if is_control(batch):  # a ping while disconnected is not sent; a close ends
+            return super().take(batch, first)
+        rest = cast(list[Payload], batch)
         if self._pending is None:
             taken = super().take(batch, first)
             if taken == len(batch) or not self._may_reconnect():
                 return taken
             self._disconnected()
-            rest = batch[taken:]
+            rest = rest[taken:]
         assert self._pending is not None
         self._pending += rest
         self._pending_bytes += sum(map(len, rest))

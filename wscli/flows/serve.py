@@ -13,17 +13,18 @@ import ipaddress
 import json
 import os
 import time
-from collections.abc import AsyncIterator, Mapping
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Mapping
+from typing import Any, cast
 
 from wscli.env import Env
 from wscli.errors import OutputClosed
 from wscli.flows.feed import feed
 from wscli.flows.mock import ScriptOutcome, attach_script
 from wscli.flows.runner import exit_status_of
-from wscli.flows.stdin import Payload, stdin_source
+from wscli.flows.stdin import Item, Payload, is_control, stdin_source
 from wscli.options import ListenOptions, OutputOptions
 from wscli.output import Output
+from wscli.protocol.jsonl_input import CloseRequest, PingRequest
 from wscli.protocol.verdict import Verdict, judge_once
 from wscli.script.syntax import Script
 from wscli.server.listener import Attach, Listener
@@ -58,7 +59,7 @@ def serve(
         listener = await start_listener(options, output, attach=attach)
         stdin = None
         if options.mode == "default" and not _background_terminal(env):
-            stdin = stdin_source(env.stdin, options.input_format)
+            stdin = stdin_source(env.stdin, options.input_format, output_options.framing)
         verdict = await serve_pipe(listener, output, stdin=stdin, interrupt=interrupt)
         if script is not None and options.once and outcomes:
             failed = outcomes[0].failed
@@ -139,7 +140,7 @@ async def serve_pipe(
     listener: Listener,
     output: Output,
     *,
-    stdin: AsyncIterator[list[Payload]] | None,
+    stdin: AsyncIterator[list[Item]] | None,
     interrupt: asyncio.Event,
 ) -> Verdict:
     """Serve until interrupted (exit 0) or, with --once, until the connection closes."""
@@ -200,12 +201,28 @@ class _EveryClient:
         self.listener = listener
         self.output = output
 
-    def take(self, batch: list[Payload], first: int) -> int:
-        for number, payload in enumerate(batch, start=first):
+    def take(self, batch: list[Item], first: int) -> int:
+        if is_control(batch):
+            return self._control(batch[0])
+        for number, payload in enumerate(cast(list[Payload], batch), start=first):
             if self.listener.send_all(payload) == 0:
                 line = f"stdin line {number} not sent: no client is connected"
                 self.output.status.line(line, "warn")
         return len(batch)
+
+    def _control(self, control: Item) -> int:
+        """--input-format jsonl's ping goes to every client; its close closes every
+        client (the server goes on) and ends the input."""
+        for peer in self.listener.open_peers():
+            job: Awaitable[object]
+            if isinstance(control, CloseRequest):
+                job = peer.close(control.code, control.reason)
+            else:
+                assert isinstance(control, PingRequest)
+                job = peer.ping(control.data)
+            task = asyncio.ensure_future(job)
+            task.add_done_callback(lambda done: done.cancelled() or done.exception())
+        return 0 if isinstance(control, CloseRequest) else 1
 
     async def room(self) -> None:
         """No waiting: a client too slow for the others is closed (1008) instead."""

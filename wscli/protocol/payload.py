@@ -5,6 +5,7 @@ import binascii
 
 from wscli.errors import UsageError
 from wscli.options import InputFormat
+from wscli.protocol.jsonl_input import parse_jsonl_line
 
 __all__ = ["decode_input", "decode_program_line"]
 
@@ -34,6 +35,13 @@ def decode_input(raw: bytes, fmt: InputFormat, *, where: str) -> str | bytes:
     Raises:
         UsageError: the input is not valid in ``fmt``; the message names ``where``.
     """
+    if fmt == "jsonl":
+        item = parse_jsonl_line(raw, where=where)
+        if not isinstance(item, str | bytes):
+            raise UsageError(
+                f"{where} is not a message", "pings and closes go on stdin, a line each"
+            )
+        return item
     try:
         return _decode(raw, fmt, "strict")
     except (UnicodeDecodeError, ValueError, binascii.Error):

@@ -23,6 +23,7 @@ from wscli.cli.stream_options import (
     dialect_of,
     dialect_options,
     offered_by,
+    pass_env_option,
     reconnect_options,
     stream_options,
     stream_rules,
@@ -68,15 +69,7 @@ __all__ = ["connect_command"]
     " exiting closes with 1000 (status 0) or 1011, and wscli exits with CMD's non-zero"
     " status. The server closing ends CMD's stdin: 2 s to exit, then SIGTERM, then SIGKILL.",
 )
-@option(
-    "--pass-env",
-    "pass_env",
-    multiple=True,
-    metavar="NAME",
-    help="Give --exec's program this variable of wscli's environment too (repeatable). It"
-    " gets only PATH, HOME, USER, LOGNAME, SHELL, LANG, LANGUAGE, LC_*, TZ, TMPDIR and TERM"
-    " otherwise.",
-)
+@pass_env_option
 @connection_options
 @output_options
 @framing_options

@@ -16,6 +16,7 @@ from wscli.cli.shared_options import (
     output_options,
     output_settings,
 )
+from wscli.cli.stream_options import pass_env_option
 from wscli.errors import UsageError
 from wscli.options import SERVER_DIALECT_NAMES, ListenMode, ListenOptions
 from wscli.protocol.target import parse_auth, parse_size
@@ -49,15 +50,7 @@ _SECONDS = Seconds(min=0)  # (FloatRange takes nan)
     "its stdout lines become messages (--input-format jsonl: JSON Lines both ways, with"
     " pings and closes); request details are in its environment.",
 )
-@option(
-    "--pass-env",
-    "pass_env",
-    multiple=True,
-    metavar="NAME",
-    help="Give --exec's program this variable of wscli's environment too (repeatable). It"
-    " gets only PATH, HOME, USER, LOGNAME, SHELL, LANG, LANGUAGE, LC_*, TZ, TMPDIR and TERM"
-    " otherwise, plus the request's variables: clients drive it.",
-)
+@pass_env_option
 @option(
     "-s",
     "--subprotocol",

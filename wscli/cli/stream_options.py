@@ -26,6 +26,7 @@ __all__ = [
     "dialect_of",
     "dialect_options",
     "offered_by",
+    "pass_env_option",
     "reconnect_options",
     "stream_options",
     "stream_rules",
@@ -234,4 +235,16 @@ reconnect_options = _apply(
             " a row (the exit status is the last failure's).",
         ),
     ]
+)
+
+
+#: ``--pass-env`` of both ``--exec``s (connect's and listen's).
+pass_env_option = option(
+    "--pass-env",
+    "pass_env",
+    multiple=True,
+    metavar="NAME",
+    help="Give --exec's program this variable of wscli's environment too (repeatable). It"
+    " gets only PATH, HOME, USER, LOGNAME, SHELL, LANG, LANGUAGE, LC_*, TZ, TMPDIR and TERM"
+    " otherwise, plus the connection's variables.",
 )

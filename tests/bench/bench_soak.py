@@ -48,6 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _soak_clients import ENV, Clients, split
 from bench_engine import PYTHON, ROOT, echo_server
 from bench_listen import LISTENING, Lines, cpu_seconds
+from bench_memory import status_kib as proc_status_kib
 
 LINE = 100  # bytes per line, newline included
 CHUNK = 10_000  # lines per write
@@ -56,14 +57,7 @@ TARGET = 0.05  # RSS at the end vs after 10 %
 
 def status_kib(pid: int, field: str) -> int:
     """A field of /proc/PID/status in KiB (VmRSS, VmHWM); 0 when the process is gone."""
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
+    return proc_status_kib(pid, field) or 0
 
 
 class Listen:

@@ -194,7 +194,7 @@ class Output(StdoutSink):
         if options.jsonl:
             self._write(messages_jsonl(messages, conn_id).encode("utf-8", "surrogatepass"))
             return
-        plain = not (options.jsonl or options.timestamps or options.pretty or self._terminal)
+        plain = not (options.timestamps or options.pretty or self._terminal)
         framing = options.framing
         if plain and self.show_messages and framing.binary_prefix is None:
             end, prefix = framing.end.decode(), framing.text_prefix or ""

@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import IO, BinaryIO
 
 from wscli.client.session import Session
-from wscli.flows.program import passed_environment
+from wscli.flows.program import add_header_variables, passed_environment
 from wscli.flows.stdin import Item, stdin_source
 from wscli.options import Framing, InputFormat
 from wscli.protocol.jsonl_input import CloseRequest
@@ -146,10 +146,8 @@ class ClientProgram:
         environ = dict(self._environ)
         environ.update(WSCLI_URL=session.url, WSCLI_SUBPROTOCOL=session.protocol)
         environ["WSCLI_EXTENSIONS"] = session.extensions
-        for name, value in session.response_headers:
-            if name.lower() != "set-cookie":  # a credential stays with wscli
-                key = "HTTP_" + name.upper().replace("-", "_")
-                environ[key] = f"{environ[key]}, {value}" if key in environ else value
+        # A cookie the server set is a credential: it stays with wscli.
+        add_header_variables(environ, session.response_headers, skip=("set-cookie",))
         try:
             stderr: int | None = self._stderr.fileno()
         except (AttributeError, OSError, ValueError):

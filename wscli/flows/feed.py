@@ -1,12 +1,15 @@
 """One loop from an input source (stdin lines, MESSAGE arguments) to where messages go:
 one client session, or every client of ``listen``."""
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Awaitable
 from typing import Protocol
 
-from wscli.flows.stdin import Item
+from wscli.flows.stdin import Control, Item
+from wscli.link.connection import Link
+from wscli.protocol.jsonl_input import CloseRequest
 
-__all__ = ["Destination", "feed"]
+__all__ = ["Destination", "feed", "send_control"]
 
 
 class Destination(Protocol):
@@ -37,3 +40,15 @@ async def feed(source: AsyncIterator[list[Item]], destination: Destination) -> N
             return
         number += taken
         await destination.room()
+
+
+def send_control(link: Link, control: Control) -> None:
+    """Ping or close ``link`` (``--input-format jsonl``'s events) without waiting: a
+    failure is the connection's own, reported by its events."""
+    job: Awaitable[object]
+    if isinstance(control, CloseRequest):
+        job = link.close(control.code, control.reason)
+    else:
+        job = link.ping(control.data)
+    task = asyncio.ensure_future(job)
+    task.add_done_callback(lambda done: done.cancelled() or done.exception())

@@ -17,9 +17,10 @@ import signal
 from collections.abc import Awaitable, Iterable, Mapping
 
 from wscli.errors import UsageError
+from wscli.flows.feed import send_control
 from wscli.options import InputFormat, ListenOptions
 from wscli.protocol.events import Message
-from wscli.protocol.jsonl_input import CloseRequest, parse_jsonl_line
+from wscli.protocol.jsonl_input import parse_jsonl_line
 from wscli.protocol.payload import decode_program_line
 from wscli.render import event_json
 from wscli.server.listener import Attach, Peer
@@ -27,6 +28,7 @@ from wscli.server.listener import Attach, Peer
 __all__ = [
     "PASSED",
     "ProgramBridge",
+    "add_header_variables",
     "attach_program",
     "passed_environment",
     "process_environment",
@@ -53,9 +55,7 @@ def passed_environment(environ: Mapping[str, str], extra: Iterable[str]) -> dict
     websocketd's ``--passenv`` does: untrusted clients drive the program."""
     wanted = set(PASSED) | set(extra)
     return {
-        name: value
-        for name, value in environ.items()
-        if name in wanted or (name.startswith("LC_") and not name.startswith("WSCLI_"))
+        name: value for name, value in environ.items() if name in wanted or name.startswith("LC_")
     }
 
 
@@ -86,14 +86,23 @@ def process_environment(peer: Peer, options: ListenOptions) -> dict[str, str]:
     if peer.username:
         env["REMOTE_USER"] = peer.username
         env["AUTH_TYPE"] = "Basic"
-    for name, value in peer.request_headers:
-        if name.lower() in ("authorization", "proxy"):
-            # The password stays with wscli; a client's "Proxy" header must not become
-            # HTTP_PROXY for the program (httpoxy), as CGI servers also refuse.
+    # The password stays with wscli; a client's "Proxy" header must not become HTTP_PROXY
+    # for the program (httpoxy), as CGI servers also refuse.
+    add_header_variables(env, peer.request_headers, skip=("authorization", "proxy"))
+    return env
+
+
+def add_header_variables(
+    env: dict[str, str], headers: Iterable[tuple[str, str]], *, skip: Iterable[str]
+) -> None:
+    """Each header as ``HTTP_<NAME>`` in ``env`` (repeated ones joined with ", "), as CGI
+    names them; the headers named in ``skip`` (lower case) are left out."""
+    left_out = set(skip)
+    for name, value in headers:
+        if name.lower() in left_out:
             continue
         key = "HTTP_" + name.upper().replace("-", "_")
-        env[key] = f"{env[key]}, {value}" if key in env and key.startswith("HTTP_") else value
-    return env
+        env[key] = f"{env[key]}, {value}" if key in env else value
 
 
 class ProgramBridge:
@@ -227,13 +236,7 @@ class ProgramBridge:
         if isinstance(item, str | bytes):
             self.peer.send(item)
         elif item is not None:
-            job: Awaitable[object]
-            if isinstance(item, CloseRequest):
-                job = self.peer.close(item.code, item.reason)
-            else:
-                job = self.peer.ping(item.data)
-            task = asyncio.ensure_future(job)
-            task.add_done_callback(lambda done: done.cancelled() or done.exception())
+            send_control(self.peer, item)
 
     async def _stop(self, process: asyncio.subprocess.Process) -> None:
         """End the process group: stdin closed, then SIGTERM, then SIGKILL, GRACE apart.

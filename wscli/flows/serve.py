@@ -13,12 +13,12 @@ import ipaddress
 import json
 import os
 import time
-from collections.abc import AsyncIterator, Awaitable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from typing import Any, cast
 
 from wscli.env import Env
 from wscli.errors import OutputClosed
-from wscli.flows.feed import feed
+from wscli.flows.feed import feed, send_control
 from wscli.flows.mock import ScriptOutcome, attach_script
 from wscli.flows.runner import exit_status_of
 from wscli.flows.stdin import Item, Payload, is_control, stdin_source
@@ -213,15 +213,9 @@ class _EveryClient:
     def _control(self, control: Item) -> int:
         """--input-format jsonl's ping goes to every client; its close closes every
         client (the server goes on) and ends the input."""
+        assert isinstance(control, CloseRequest | PingRequest)
         for peer in self.listener.open_peers():
-            job: Awaitable[object]
-            if isinstance(control, CloseRequest):
-                job = peer.close(control.code, control.reason)
-            else:
-                assert isinstance(control, PingRequest)
-                job = peer.ping(control.data)
-            task = asyncio.ensure_future(job)
-            task.add_done_callback(lambda done: done.cancelled() or done.exception())
+            send_control(peer, control)
         return 0 if isinstance(control, CloseRequest) else 1
 
     async def room(self) -> None:

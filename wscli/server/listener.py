@@ -323,9 +323,9 @@ class Listener:
             else:
                 loop.default_exception_handler(context)
             return
-        if loop.time() - self._starved_at >= 10.0 and self.on_notice is not None:
+        if loop.time() - self._starved_at >= 10.0:
             self._starved_at = loop.time()
-            self.on_notice(
+            self._notice(
                 f"cannot accept connections: {exc.strerror} ({len(self.peers)} connected);"
                 " new clients wait until one leaves (lower --max-connections, or raise"
                 " ulimit -n)"

@@ -34,8 +34,28 @@ ALPHABET = "aé€😀\n\x00z"  # 1- to 4-byte UTF-8
 Outcome = list[tuple[str, object]]
 
 
-def _deflate() -> PerMessageDeflate:
-    return PerMessageDeflate(False, False, 15, 15)
+#: permessage-deflate as negotiated: context takeover with the largest window (the
+#: default), and without takeover on smaller windows (a new zlib context per message).
+DEFLATE = {
+    "plain": None,
+    "deflate": (False, False, 15, 15),
+    "deflate-no-takeover": (True, True, 10, 12),
+}
+
+
+def _deflate(kind: str) -> list[PerMessageDeflate]:
+    """The extensions of one side for ``kind`` (a key of DEFLATE)."""
+    settings = DEFLATE[kind]
+    return [] if settings is None else [PerMessageDeflate(*settings)]
+
+
+def _peer_deflate(kind: str) -> list[PerMessageDeflate]:
+    """The other side's: remote and local swapped."""
+    settings = DEFLATE[kind]
+    if settings is None:
+        return []
+    remote_nct, local_nct, remote_bits, local_bits = settings
+    return [PerMessageDeflate(local_nct, remote_nct, local_bits, remote_bits)]
 
 
 def _text(rng: random.Random, size: int) -> bytes:
@@ -56,9 +76,9 @@ def _message_frames(rng: random.Random, opcode: Opcode, data: bytes) -> Iterator
             yield Frame(Opcode.CLOSE, b"\x03\xe8")  # a close between fragments: 1002
 
 
-def _stream(rng: random.Random, *, masked: bool, deflate: bool) -> bytes:
+def _stream(rng: random.Random, *, masked: bool, deflate: str) -> bytes:
     """A random sequence of messages and control frames, serialized by the library."""
-    extensions = [_deflate()] if deflate else []
+    extensions = _peer_deflate(deflate)
     chunks = []
     for _ in range(rng.randint(1, 12)):
         size = rng.choice(LENGTHS) if rng.random() < 0.5 else rng.randint(0, 300)
@@ -114,12 +134,11 @@ def _frames_of(written: bytes, side: Side) -> list[tuple[str, bytes]]:
     return [(frame.opcode.name, bytes(frame.data)) for frame in reader.events_received()]
 
 
-def _both(stream: bytes, seed: int, *, server: bool, deflate: bool, max_size: int | None) -> None:
+def _both(stream: bytes, seed: int, *, server: bool, deflate: str, max_size: int | None) -> None:
     side = Side.SERVER if server else Side.CLIENT
     library = Protocol(side, state=State.OPEN, max_size=max_size)
     fast = FastParse(side, state=State.OPEN, max_size=max_size)
-    if deflate:
-        library.extensions, fast.extensions = [_deflate()], [_deflate()]
+    library.extensions, fast.extensions = _deflate(deflate), _deflate(deflate)
     expected = _read(library, stream, random.Random(seed))
     actual = _read(fast, stream, random.Random(seed))
     assert actual == expected, f"seed {seed}: the fast parser differs from websockets'"
@@ -134,9 +153,9 @@ def _decoded(outcome: Outcome) -> list[tuple[str, object]]:
 
 
 @pytest.mark.parametrize("server", [False, True], ids=["client-reads", "server-reads"])
-@pytest.mark.parametrize("deflate", [False, True], ids=["plain", "deflate"])
+@pytest.mark.parametrize("deflate", DEFLATE)
 def test_the_fast_parser_reads_random_streams_as_the_library_does(
-    server: bool, deflate: bool
+    server: bool, deflate: str
 ) -> None:
     for seed in SEEDS:
         rng = random.Random(seed)
@@ -145,7 +164,10 @@ def test_the_fast_parser_reads_random_streams_as_the_library_does(
 
 
 @pytest.mark.parametrize("server", [False, True], ids=["client-reads", "server-reads"])
-def test_the_fast_parser_fails_broken_streams_as_the_library_does(server: bool) -> None:
+@pytest.mark.parametrize("deflate", DEFLATE)
+def test_the_fast_parser_fails_broken_streams_as_the_library_does(
+    server: bool, deflate: str
+) -> None:
     special = [  # opcode 3, RSV1 without an extension, a lone continuation, wrong mask
         b"\x83\x00",
         b"\xc1\x00",
@@ -160,13 +182,22 @@ def test_the_fast_parser_fails_broken_streams_as_the_library_does(server: bool) 
     for seed, stream in enumerate(special):
         if server and stream[1] < 0x80 and stream[0] & 0x0F != 0x0F:
             stream = _masked(stream)
-        _both(stream, seed, server=server, deflate=False, max_size=1024)
+        _both(stream, seed, server=server, deflate=deflate, max_size=1024)
+    if deflate != "plain":  # a bomb over max_size (in one frame and in two) and corrupt data
+        bomb = _peer_deflate(deflate)
+        for fin in (True, False):
+            stream = Frame(Opcode.BINARY, bytes(5000), fin).serialize(mask=server, extensions=bomb)
+            _both(stream, 100 + fin, server=server, deflate=deflate, max_size=1024)
+        corrupt = b"\xc1\x04\xff\xff\xff\xff"
+        corrupt = _masked(corrupt) if server else corrupt
+        _both(corrupt, 102, server=server, deflate=deflate, max_size=1024)
     for seed in BROKEN_SEEDS:
         rng = random.Random(seed)
-        stream = bytearray(_stream(rng, masked=server, deflate=False))
+        stream = bytearray(_stream(rng, masked=server, deflate=deflate))
         for _ in range(rng.randint(1, 4)):
             stream[rng.randrange(len(stream))] = rng.randrange(256)
-        _both(bytes(stream), seed, server=server, deflate=False, max_size=rng.choice((1024, None)))
+        max_size = rng.choice((1024, None))
+        _both(bytes(stream), seed, server=server, deflate=deflate, max_size=max_size)
 
 
 def _masked(stream: bytes) -> bytes:
@@ -186,8 +217,8 @@ def _masked(stream: bytes) -> bytes:
 
 
 @pytest.mark.parametrize("mask", [False, True], ids=["unmasked", "masked"])
-@pytest.mark.parametrize("deflate", [False, True], ids=["plain", "deflate"])
-def test_frame_messages_writes_what_the_library_reads(mask: bool, deflate: bool) -> None:
+@pytest.mark.parametrize("deflate", DEFLATE)
+def test_frame_messages_writes_what_the_library_reads(mask: bool, deflate: str) -> None:
     for seed in SEEDS:
         rng = random.Random(seed)
         messages: list[str | bytes] = []
@@ -197,12 +228,9 @@ def test_frame_messages_writes_what_the_library_reads(mask: bool, deflate: bool)
                 messages.append(_text(rng, size).decode())
             else:
                 messages.append(rng.randbytes(size))
-        ours = b"".join(
-            frame_messages(messages, mask=mask, extensions=[_deflate()] if deflate else [])
-        )
+        ours = b"".join(frame_messages(messages, mask=mask, extensions=_deflate(deflate)))
         reader = Protocol(Side.SERVER if mask else Side.CLIENT, max_size=None)
-        if deflate:
-            reader.extensions = [_deflate()]
+        reader.extensions = _peer_deflate(deflate)
         reader.receive_data(ours)
         frames = reader.events_received()
         assert reader.parser_exc is None, f"seed {seed}: {reader.parser_exc}"
@@ -210,7 +238,7 @@ def test_frame_messages_writes_what_the_library_reads(mask: bool, deflate: bool)
         assert got == messages, f"seed {seed}"
         assert all(frame.fin for frame in frames)
         if not mask:
-            extensions = [_deflate()] if deflate else []
+            extensions = _deflate(deflate)
             theirs = b"".join(
                 Frame(
                     Opcode.TEXT if isinstance(m, str) else Opcode.BINARY,

@@ -20,12 +20,14 @@ tests/test_frames.py compares both with the library frame by frame on random fra
 import os
 import struct
 from collections.abc import Callable, Generator, Sequence
-from typing import Any
+from typing import Any, cast
 
 from websockets.exceptions import PayloadTooBig, ProtocolError
 from websockets.extensions import Extension
 from websockets.frames import CloseCode, Frame, Opcode
 from websockets.protocol import SERVER, Protocol
+
+from wscli.link.deflate import deflate, inflate, only_deflate
 
 __all__ = ["CLOSE_REASON_NOTE", "FastParse", "fast_protocol_class", "frame_messages"]
 
@@ -122,59 +124,84 @@ class FastParse(Protocol):
         end = len(buffer)
         pos = 0
         masked = self.side is SERVER
-        extensions = self.extensions
+        mask_bit, key_size = (0x80, 4) if masked else (0, 0)
         events: list[Any] = self.events  # messages join the library's frames
+        # max_frame_size() changes only after a fragment: computed again after each.
+        whole = self.current_size is None
+        max_size = self.max_frame_size()
         try:
             with memoryview(buffer) as view:
                 while end - pos >= 2:
                     head1, head2 = buffer[pos], buffer[pos + 1]
-                    opcode = head1 & 0x0F
-                    if opcode > 2 or (head2 >= 0x80) is not masked:
-                        break  # a control frame or an error: the library's path
-                    if head1 & 0x70 and not extensions:
-                        break  # reserved bits: the library's error
+                    if head2 & 0x80 != mask_bit:
+                        break  # wrong masking: the library's error
                     length, start = head2 & 0x7F, pos + 2
                     if length >= 126:
                         start, length = _extended_length(view, start, end, length)
                         if length < 0:
                             break
-                    if self.current_size is None and self.max_fragment_size is None:
-                        max_size = self.max_message_size  # what max_frame_size() gives
-                    else:
-                        max_size = self.max_frame_size()
                     if max_size is not None and length > max_size:
                         break  # the library raises PayloadTooBig
-                    stop = start + length + (4 if masked else 0)
+                    stop = start + key_size + length
                     if stop > end:
                         break
+                    if whole and (head1 == 0x81 or head1 == 0x82):  # a whole message
+                        try:  # (no slice of the view outlives the statement)
+                            if not masked:
+                                events.append(
+                                    str(view[start:stop], "utf-8")
+                                    if head1 == 0x81
+                                    else bytes(view[start:stop])
+                                )
+                            elif head1 == 0x81:
+                                data = apply_mask(view[start + 4 : stop], view[start : start + 4])
+                                events.append(data.decode())
+                            else:
+                                events.append(
+                                    apply_mask(view[start + 4 : stop], view[start : start + 4])
+                                )
+                            pos = stop
+                            continue
+                        except UnicodeDecodeError:
+                            pass  # as a frame: the connection fails it with 1007
+                    if head1 & 0x0F > 2 or (head1 & 0x70 and not self.extensions):
+                        break  # a control frame or an error: the library's path
+                    pos = stop  # consumed even if the frame is refused, as the library does
                     if masked:
                         data = apply_mask(view[start + 4 : stop], view[start : start + 4])
                     else:
                         data = bytes(view[start:stop])
-                    pos = stop  # consumed even if the frame is refused, as the library does
-                    if not head1 & 0x70 and head1 & 0x80 and opcode and self.current_size is None:
-                        if opcode == 2:
-                            events.append(data)
-                            continue
-                        try:
-                            events.append(data.decode())
-                            continue
-                        except UnicodeDecodeError:
-                            pass  # as a frame: the connection fails it with 1007
-                    self.read_frame(
-                        Frame(
-                            _DATA_OPCODES[opcode],
-                            data,
-                            head1 >= 0x80,
-                            bool(head1 & 0x40),
-                            bool(head1 & 0x20),
-                            bool(head1 & 0x10),
-                        ),
-                        max_size,
-                    )
+                    self.read_other(head1, data, max_size)
+                    whole = self.current_size is None
+                    max_size = self.max_frame_size()
         finally:
             if pos:
                 del buffer[:pos]
+
+    def read_other(self, head1: int, data: bytes, max_size: int | None) -> None:
+        """A data frame that is not a whole uncompressed message: a compressed one (see
+        :func:`~wscli.link.deflate.inflate`), a fragment, or invalid UTF-8."""
+        deflated, events = only_deflate(self.extensions), cast(list[Any], self.events)
+        if (head1 == 0xC1 or head1 == 0xC2) and deflated and self.current_size is None:
+            data = inflate(deflated, data, max_size)  # a compressed message in one frame
+            if head1 == 0xC2:
+                events.append(data)
+                return
+            try:
+                events.append(data.decode())
+                return
+            except UnicodeDecodeError:  # as a frame: the connection fails it with 1007
+                self.recv_frame(Frame(Opcode.TEXT, data))
+                return
+        frame = Frame(
+            _DATA_OPCODES[head1 & 0x0F],
+            data,
+            head1 >= 0x80,
+            bool(head1 & 0x40),
+            bool(head1 & 0x20),
+            bool(head1 & 0x10),
+        )
+        self.read_frame(frame, max_size)
 
     def read_frame(self, frame: Frame, max_size: int | None) -> None:
         """A data frame through the extensions (as Frame.parse does) and ``recv_frame``;
@@ -273,6 +300,21 @@ def _frame_extended(
     """frame_messages through the extensions (permessage-deflate)."""
     chunks: list[bytes] = []
     keys = os.urandom(4 * len(messages)) if mask else b""
+    deflated = only_deflate(extensions)
+    if deflated is not None:  # the common case: no Frame objects
+        bit = 0x80 if mask else 0
+        for index, message in enumerate(messages):
+            if isinstance(message, str):
+                head1, data = 0xC1, deflate(deflated, message.encode("utf-8", "surrogatepass"))
+            else:
+                head1, data = 0xC2, deflate(deflated, message)
+            head = _head(head1, bit, len(data))
+            if mask:
+                key = keys[4 * index : 4 * index + 4]
+                chunks += (head + key, apply_mask(data, key))
+            else:
+                chunks += (head, data)
+        return chunks
     for index, message in enumerate(messages):
         if isinstance(message, str):
             frame = Frame(Opcode.TEXT, message.encode("utf-8", "surrogatepass"))

@@ -95,3 +95,71 @@ def test_invalid_utf8_in_a_later_fragment_fails_with_1007() -> None:
     assert failures and "not valid UTF-8" in failures[0]
     closed = [e for e in events if isinstance(e, Closed)]
     assert closed and closed[0].sent_code == 1007
+
+
+def test_a_flood_of_small_writes_arrives_whole_and_in_order() -> None:
+    """5,000 short messages, each in its own TCP write as fast as the server can: the
+    engine's read coalescing (reading pauses for a moment in a flood of small reads)
+    loses, splits and reorders nothing, and the close after them is clean."""
+    count = 5000
+
+    async def handler(ws: ServerConnection) -> None:
+        for number in range(count):
+            ws.protocol.send_text(f"message {number}".encode())
+            ws.send_data()  # one write each
+        await ws.wait_closed()
+
+    async def main() -> list[Event]:
+        async with serve(handler, "127.0.0.1", 0, compression=None) as server:
+            port = next(iter(server.sockets)).getsockname()[1]
+            session = Session(ConnectOptions(f"ws://127.0.0.1:{port}/", compression=False))
+            events: list[Event] = []
+
+            async def collect() -> None:
+                async for batch in session.event_batches():
+                    events.extend(batch)
+                    if sum(isinstance(e, Message) for e in events) == count:
+                        await session.close(1000)
+
+            await _within(asyncio.gather(session.open(), collect()))
+            return events
+
+    events = asyncio.run(main())
+    messages = [e.data for e in events if isinstance(e, Message) and e.direction == "in"]
+    assert messages == [f"message {number}" for number in range(count)]
+    closed = [e for e in events if isinstance(e, Closed)]
+    assert closed and closed[0].code == 1000 and closed[0].was_clean
+
+
+def test_reading_stays_paused_while_any_hold_is_on() -> None:
+    """The link's holds on reading (backpressure) nest, and the end of a coalescing pause
+    does not resume reading over them."""
+
+    async def handler(ws: ServerConnection) -> None:
+        await ws.wait_closed()
+
+    async def main() -> list[bool]:
+        async with serve(handler, "127.0.0.1", 0, compression=None) as server:
+            port = next(iter(server.sockets)).getsockname()[1]
+            session = Session(ConnectOptions(f"ws://127.0.0.1:{port}/", compression=False))
+            await _within(session.open())
+            ws = session._ws
+            reading = ws.transport.is_reading
+            seen = [reading()]
+            ws.hold_reading()
+            ws.hold_reading()
+            ws.release_reading()
+            seen.append(reading())  # one hold left
+            ws.release_reading()
+            seen.append(reading())
+            ws._coalesce()  # a flood: reading pauses for a moment...
+            seen.append(reading())
+            ws.hold_reading()  # ...backpressure holds it meanwhile...
+            ws._coalesced()  # ...and the moment is over: the hold still holds
+            seen.append(reading())
+            ws.release_reading()
+            seen.append(reading())
+            await _within(session.close(1000))
+            return seen
+
+    assert asyncio.run(main()) == [True, False, True, False, False, True]

@@ -256,7 +256,7 @@ class Link(HandshakeFacts):
         """The engine's hook: the socket takes more again."""
         if self._reading_paused:
             self._reading_paused = False
-            self._ws.transport.resume_reading()
+            self._ws.release_reading()
         self._flush()
 
     # Receiving
@@ -289,18 +289,13 @@ class Link(HandshakeFacts):
             self._sent(echoed, batch_size(echoed), queued=False)
         if ws.paused and not self._reading_paused:
             self._reading_paused = True
-            ws.transport.pause_reading()
+            ws.hold_reading()
 
     def _pause_reading_until(self, waiting: Awaitable[None]) -> None:
-        transport = self._ws.transport
-        transport.pause_reading()
+        ws = self._ws
+        ws.hold_reading()
         future = asyncio.ensure_future(waiting)
-
-        def resume(_: object) -> None:
-            if not self._closed.done() and not transport.is_closing():
-                transport.resume_reading()
-
-        future.add_done_callback(resume)
+        future.add_done_callback(lambda _: ws.release_reading())
 
     def report_control(self, event: Ping | Pong) -> None:
         """The engine's hook: a ping or pong frame, in or out."""

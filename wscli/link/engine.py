@@ -15,16 +15,15 @@ No task switch per message, no reader or writer task per connection.
 import asyncio
 import codecs
 import contextlib
-import os
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
 from websockets.asyncio.connection import Connection
 from websockets.frames import CloseCode, Frame, Opcode
 from websockets.protocol import CLIENT, State
-from websockets.typing import DataLike
 
 from wscli.link.frames import fast_protocol_class, frame_messages
+from wscli.link.liveness import Liveness
 from wscli.protocol.events import Ping, Pong
 
 __all__ = ["EngineHooks", "engine_connection"]
@@ -33,6 +32,16 @@ C = TypeVar("C", bound=Connection)
 
 _TEXT, _BINARY, _CONT = Opcode.TEXT, Opcode.BINARY, Opcode.CONT
 _PING, _PONG = Opcode.PING, Opcode.PONG
+
+#: Read coalescing (see EngineConnection.data_received): when more than FLOOD_MESSAGES
+#: messages arrived within FLOOD_WINDOW seconds and a read brought less than SMALL_READ
+#: bytes, reading pauses for COALESCE seconds, so that the next read takes all that came
+#: meanwhile. No request and reply is that fast: a flood only (a server streaming small
+#: messages) is read in fewer, bigger reads, at the cost of about a millisecond.
+FLOOD_MESSAGES = 64
+FLOOD_WINDOW = 0.001
+SMALL_READ = 16 * 1024
+COALESCE = 0.0005
 
 
 class EngineHooks(Protocol):
@@ -61,12 +70,16 @@ class _State:
         "close_timer",
         "decoder",
         "early",
+        "holds",
         "invalid",
         "last_received",
         "link",
         "opcode",
         "parts",
+        "resume_timer",
         "unexpected",
+        "window_count",
+        "window_start",
     )
 
     def __init__(self, now: float) -> None:
@@ -83,9 +96,13 @@ class _State:
         self.close_timer: asyncio.TimerHandle | None = None
         self.invalid = False  # a text message was not UTF-8: the connection failed
         self.unexpected: Exception | None = None
+        self.holds = 0  # the link's reasons to keep reading paused (hold_reading())
+        self.resume_timer: asyncio.TimerHandle | None = None  # reads being coalesced
+        self.window_start = now  # messages received since then (read coalescing)
+        self.window_count = 0
 
 
-class EngineConnection(Connection):
+class EngineConnection(Liveness):
     """The batched data path, mixed into a client or server connection class by
     :func:`engine_connection`."""
 
@@ -128,9 +145,15 @@ class EngineConnection(Connection):
         # one batch here instead of one process_event each.
         protocol = self.protocol
         state = self._state
-        state.last_received = self.loop.time()
+        state.last_received = now = self.loop.time()
         protocol.receive_data(data)
         events: list[Any] = protocol.events_received()
+        if now - state.window_start < FLOOD_WINDOW:
+            state.window_count += len(events)
+            if state.window_count > FLOOD_MESSAGES and len(data) < SMALL_READ:
+                self._coalesce()
+        else:
+            state.window_start, state.window_count = now, len(events)
         try:
             self.send_data()
         except Exception as exc:
@@ -211,6 +234,30 @@ class EngineConnection(Connection):
         except UnicodeDecodeError as exc:
             self._invalid_utf8(exc)
 
+    def _coalesce(self) -> None:
+        """A flood of small reads: read again in COALESCE seconds, all at once."""
+        state = self._state
+        if state.resume_timer is None and self.transport.is_reading():
+            self.transport.pause_reading()
+            state.resume_timer = self.loop.call_later(COALESCE, self._coalesced)
+
+    def _coalesced(self) -> None:
+        self._state.resume_timer = None
+        if self._state.holds == 0 and not self.transport.is_closing():
+            self.transport.resume_reading()
+
+    def hold_reading(self) -> None:
+        """Stop reading until as many :meth:`release_reading` calls (backpressure: the
+        link's holds nest, and the read coalescing never resumes over them)."""
+        self._state.holds += 1
+        self.transport.pause_reading()
+
+    def release_reading(self) -> None:
+        state = self._state
+        state.holds -= 1
+        if state.holds == 0 and state.resume_timer is None and not self.transport.is_closing():
+            self.transport.resume_reading()
+
     def _deliver(self, message: str | bytes) -> None:
         batch = self._state.batch
         if batch is not None:
@@ -254,6 +301,8 @@ class EngineConnection(Connection):
         super().connection_lost(exc)
         if self._state.close_timer is not None:
             self._state.close_timer.cancel()
+        if self._state.resume_timer is not None:
+            self._state.resume_timer.cancel()
         link = self._state.link
         if link is not None:
             link.connection_lost()
@@ -303,56 +352,15 @@ class EngineConnection(Connection):
             else:
                 self.transport.close()
 
-    async def keepalive(self) -> None:
-        """The library's keepalive, with the peer's liveness proven by anything it sends,
-        not only by the pong: a pong may wait behind megabytes of data on a busy
-        connection, so the connection fails (1011) only when nothing at all has arrived
-        for ping_timeout since the ping was sent."""
-        assert self.ping_interval is not None
-        latency = 0.0
-        try:
-            while True:
-                await asyncio.sleep(self.ping_interval - latency)
-                pong = await self.ping(keepalive=True)
-                sent = self.loop.time()
-                if self.ping_timeout is None:
-                    continue
-                alive = await self._answered(pong, sent, self.ping_timeout)
-                if alive is None:
-                    # The peer is gone: fail the connection (1011) and drop TCP at once;
-                    # the library would wait close_timeout more for a closing handshake
-                    # that cannot come (and a peer that stopped reading never gets it).
-                    self.protocol.fail(CloseCode.INTERNAL_ERROR, "keepalive ping timeout")
-                    self.send_data()
-                    self.transport.abort()
-                    return
-                latency = alive
-        except Exception:
-            self.logger.error("keepalive ping failed", exc_info=True)
+    # Keepalive (see wscli.link.liveness)
 
-    async def _answered(
-        self, pong: "asyncio.Future[float]", sent: float, timeout: float
-    ) -> float | None:
-        """The ping's latency once its pong arrives; None when nothing at all arrived
-        for ``timeout`` seconds since the ping was sent."""
-        while True:
-            remaining = max(sent, self._state.last_received) + timeout - self.loop.time()
-            if remaining <= 0:
-                return None
-            try:
-                async with asyncio.timeout(remaining):
-                    return await asyncio.shield(pong)
-            except TimeoutError:
-                continue  # data arrived meanwhile: the peer is alive, wait on
+    def last_heard(self) -> float:
+        return self._state.last_received
 
-    async def ping(self, data: DataLike | None = None, *, keepalive: bool = False) -> Any:
-        payload = os.urandom(4) if data is None else data
-        waiter = await super().ping(payload)
+    def report_ping(self, payload: bytes, *, keepalive: bool) -> None:
         hooks = self.hooks_of(self)
         if hooks is not None:
-            raw = payload.encode() if isinstance(payload, str) else bytes(payload)
-            hooks.report_control(Ping(raw, "out", keepalive=keepalive))
-        return waiter
+            hooks.report_control(Ping(payload, "out", keepalive=keepalive))
 
 
 class _NoAssembler:

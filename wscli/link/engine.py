@@ -24,6 +24,7 @@ from websockets.protocol import CLIENT, State
 
 from wscli.link.frames import fast_protocol_class, frame_messages
 from wscli.link.liveness import Liveness
+from wscli.link.reading import Reading
 from wscli.protocol.events import Ping, Pong
 
 __all__ = ["EngineHooks", "engine_connection"]
@@ -32,16 +33,6 @@ C = TypeVar("C", bound=Connection)
 
 _TEXT, _BINARY, _CONT = Opcode.TEXT, Opcode.BINARY, Opcode.CONT
 _PING, _PONG = Opcode.PING, Opcode.PONG
-
-#: Read coalescing (see EngineConnection.data_received): when more than FLOOD_MESSAGES
-#: messages arrived within FLOOD_WINDOW seconds and a read brought less than SMALL_READ
-#: bytes, reading pauses for COALESCE seconds, so that the next read takes all that came
-#: meanwhile. No request and reply is that fast: a flood only (a server streaming small
-#: messages) is read in fewer, bigger reads, at the cost of about a millisecond.
-FLOOD_MESSAGES = 64
-FLOOD_WINDOW = 0.001
-SMALL_READ = 16 * 1024
-COALESCE = 0.0005
 
 
 class EngineHooks(Protocol):
@@ -102,9 +93,11 @@ class _State:
         self.window_count = 0
 
 
-class EngineConnection(Liveness):
+class EngineConnection(Liveness, Reading):
     """The batched data path, mixed into a client or server connection class by
     :func:`engine_connection`."""
+
+    _state: _State
 
     close_deadline: float | None  # the library's, declared for the type checker
     #: Gives the link's hooks for a connection, to report pings and pongs (None: there is
@@ -148,12 +141,7 @@ class EngineConnection(Liveness):
         state.last_received = now = self.loop.time()
         protocol.receive_data(data)
         events: list[Any] = protocol.events_received()
-        if now - state.window_start < FLOOD_WINDOW:
-            state.window_count += len(events)
-            if state.window_count > FLOOD_MESSAGES and len(data) < SMALL_READ:
-                self._coalesce()
-        else:
-            state.window_start, state.window_count = now, len(events)
+        self.pace_reads(now, len(data), len(events))
         try:
             self.send_data()
         except Exception as exc:
@@ -233,30 +221,6 @@ class EngineConnection(Liveness):
                 self._deliver("".join(parts) if isinstance(parts, list) else bytes(parts))
         except UnicodeDecodeError as exc:
             self._invalid_utf8(exc)
-
-    def _coalesce(self) -> None:
-        """A flood of small reads: read again in COALESCE seconds, all at once."""
-        state = self._state
-        if state.resume_timer is None and self.transport.is_reading():
-            self.transport.pause_reading()
-            state.resume_timer = self.loop.call_later(COALESCE, self._coalesced)
-
-    def _coalesced(self) -> None:
-        self._state.resume_timer = None
-        if self._state.holds == 0 and not self.transport.is_closing():
-            self.transport.resume_reading()
-
-    def hold_reading(self) -> None:
-        """Stop reading until as many :meth:`release_reading` calls (backpressure: the
-        link's holds nest, and the read coalescing never resumes over them)."""
-        self._state.holds += 1
-        self.transport.pause_reading()
-
-    def release_reading(self) -> None:
-        state = self._state
-        state.holds -= 1
-        if state.holds == 0 and state.resume_timer is None and not self.transport.is_closing():
-            self.transport.resume_reading()
 
     def _deliver(self, message: str | bytes) -> None:
         batch = self._state.batch

@@ -67,5 +67,6 @@ def deflate(extension: PerMessageDeflate, data: bytes) -> bytes:
         )
     else:
         encoder = extension.encoder
-    out = encoder.compress(data) + encoder.flush(_SYNC)
+    out = encoder.compress(data)  # usually empty: zlib holds short input until the flush
+    out = out + encoder.flush(_SYNC) if out else encoder.flush(_SYNC)
     return out[:-4]  # the sync flush's empty block, which the frame leaves out

@@ -24,6 +24,7 @@ from typing import Any, cast
 
 from websockets.exceptions import PayloadTooBig, ProtocolError
 from websockets.extensions import Extension
+from websockets.extensions.permessage_deflate import PerMessageDeflate
 from websockets.frames import CloseCode, Frame, Opcode
 from websockets.protocol import SERVER, Protocol
 
@@ -123,10 +124,10 @@ class FastParse(Protocol):
         buffer = self.reader.buffer
         end = len(buffer)
         pos = 0
-        masked = self.side is SERVER
-        mask_bit, key_size = (0x80, 4) if masked else (0, 0)
+        masked, mask_bit, key_size = (True, 0x80, 4) if self.side is SERVER else (False, 0, 0)
         events: list[Any] = self.events  # messages join the library's frames
-        # max_frame_size() changes only after a fragment: computed again after each.
+        deflated = only_deflate(self.extensions)
+        # max_frame_size() changes only with a fragment: computed again after one.
         whole = self.current_size is None
         max_size = self.max_frame_size()
         try:
@@ -171,17 +172,20 @@ class FastParse(Protocol):
                         data = apply_mask(view[start + 4 : stop], view[start : start + 4])
                     else:
                         data = bytes(view[start:stop])
-                    self.read_other(head1, data, max_size)
-                    whole = self.current_size is None
-                    max_size = self.max_frame_size()
+                    self.read_other(head1, data, max_size, deflated)
+                    if not whole or self.current_size is not None:
+                        whole, max_size = self.current_size is None, self.max_frame_size()
         finally:
             if pos:
                 del buffer[:pos]
 
-    def read_other(self, head1: int, data: bytes, max_size: int | None) -> None:
+    def read_other(
+        self, head1: int, data: bytes, max_size: int | None, deflated: PerMessageDeflate | None
+    ) -> None:
         """A data frame that is not a whole uncompressed message: a compressed one (see
-        :func:`~wscli.link.deflate.inflate`), a fragment, or invalid UTF-8."""
-        deflated, events = only_deflate(self.extensions), cast(list[Any], self.events)
+        :func:`~wscli.link.deflate.inflate`; ``deflated``: the extension, if it is the only
+        one), a fragment, or invalid UTF-8."""
+        events = cast(list[Any], self.events)
         if (head1 == 0xC1 or head1 == 0xC2) and deflated and self.current_size is None:
             data = inflate(deflated, data, max_size)  # a compressed message in one frame
             if head1 == 0xC2:

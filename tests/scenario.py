@@ -19,6 +19,8 @@ The path picks the behaviour; query parameters tune it:
 - ``/silent-close``: read nothing after the handshake, so the client's close
   frame is never answered; drop TCP after 3 s.
 - ``/burst?n=10``: send n text messages ``m0``...``m{n-1}``, then echo.
+- ``/one-write?n=100&binary=3``: the same n messages in one TCP write (so in one read of
+  the client's), ``m{binary}`` as a binary message if given, then echo.
 - ``/slow-reader?ms=50``: read one message every ``ms`` (for bufferedAmount).
 - ``/stop-echo-on-close``: echo until the client's close frame (the default websockets way).
 - ``/no-pong``: echo, but never answer a ping (for the client's --ping-timeout).
@@ -219,6 +221,14 @@ class ScenarioServer(Recorder, BackgroundLoop):
         if path == "/burst":
             for index in range(int(query.get("n", "10"))):
                 await ws.send(f"m{index}")
+        if path == "/one-write":
+            binary = int(query.get("binary", "-1"))
+            for index in range(int(query.get("n", "100"))):
+                if index == binary:
+                    ws.protocol.send_binary(f"m{index}".encode())
+                else:
+                    ws.protocol.send_text(f"m{index}".encode())
+            ws.send_data()
         if path == "/silent-close":
             # Stop reading: the client's messages and close frame are never seen nor
             # answered. Drop TCP after 3 s so the record closes.

@@ -329,6 +329,19 @@ def test_received_text_is_raw_in_a_pipe_but_status_escaped(server: ScenarioServe
     assert ESC not in result.stderr
 
 
+def test_count_and_until_stop_inside_one_read(server: ScenarioServer) -> None:
+    """200 messages in one TCP write, so in one read (whose messages a pipe gets at once):
+    --count prints exactly that many, --until stops at its match, a binary one among them
+    shows as hex, and the messages are the same with --timestamps (one by one)."""
+    burst = server.url("/one-write?n=200&binary=3")
+    counted = run_wscli("connect", burst, "--count", "6", input=b"")
+    assert counted.lines == ["m0", "m1", "m2", "6d33", "m4", "m5"]
+    until = run_wscli("connect", server.url("/one-write?n=200"), "--until", "m7$", input=b"")
+    assert until.lines == [f"m{index}" for index in range(8)]
+    stamped = run_wscli("connect", burst, "--count", "6", "--timestamps", input=b"")
+    assert [line.split(" ", 1)[1] for line in stamped.lines] == counted.lines
+
+
 def test_jsonl_keeps_messages_that_arrive_after_count(server: ScenarioServer) -> None:
     """Plain output prints exactly --count messages, but --jsonl, being lossless, also
     records the ones that arrived before the close."""

@@ -190,26 +190,37 @@ class Output(StdoutSink):
         """Received messages, as :meth:`event` writes each (text into a pipe at once)."""
         if self.recorder is not None:
             self.recorder.record(messages)
-        options = self.options
-        if options.jsonl:
+        if self.options.jsonl:
             self._write(messages_jsonl(messages, conn_id).encode("utf-8", "surrogatepass"))
             return
-        plain = not (options.timestamps or options.pretty or self._terminal)
-        framing = options.framing
-        if plain and self.show_messages and framing.binary_prefix is None:
-            end, prefix = framing.end.decode(), framing.text_prefix or ""
-            try:
-                if prefix:
-                    text = end.join([prefix + m.data for m in messages])  # type: ignore[operator]
-                else:
-                    text = end.join([message.data for message in messages])  # type: ignore[misc]
-            except TypeError:  # binary among them
-                pass
-            else:
-                self._write((text + end).encode("utf-8", errors="surrogateescape"))
-                return
+        if self._write_plain([message.data for message in messages]):
+            return
         for message in messages:
             self._event(message, conn_id)
+
+    def received_data(self, data: list[str | bytes], at: float) -> None:
+        """The messages of one read (received at ``at``), as :meth:`received` writes them:
+        text into a pipe at once, without an event each."""
+        if self.recorder is None and not self.options.jsonl and self._write_plain(data):
+            return
+        self.received([Message(item, "in", at) for item in data])
+
+    def _write_plain(self, data: list[str | bytes]) -> bool:
+        """Text messages into a pipe (no timestamps, no terminal), at once; False and
+        nothing written otherwise, or when binary is among them."""
+        options = self.options
+        framing = options.framing
+        if options.timestamps or options.pretty or self._terminal or not self.show_messages:
+            return False
+        if framing.binary_prefix is not None:
+            return False
+        end, prefix = framing.end.decode(), framing.text_prefix or ""
+        try:
+            text = end.join([prefix + item for item in data] if prefix else data)  # type: ignore[operator, arg-type]
+        except TypeError:  # binary among them
+            return False
+        self._write((text + end).encode("utf-8", errors="surrogateescape"))
+        return True
 
     def filtered(self, message: Message, mark: str = "filtered") -> None:
         """A received message that --filter/--ignore held back, or a dialect's raw frame

@@ -99,6 +99,7 @@ class Session(Link):
         if self._ws is not None and self.ready_state is ReadyState.OPEN:
             await self._ws.ping(data)
 
-    def event_batches(self) -> AsyncIterator[list[Event]]:
-        """Every event in order, as lists of those already waiting; ends after close."""
-        return self._queue.batches()
+    def event_batches(self, *, arrived: bool = False) -> AsyncIterator[list[Event]]:
+        """Every event in order, as lists of those already waiting; ends after close.
+        ``arrived``: a read's messages come as one Arrived item, not a Message each."""
+        return self._queue.batches(arrived=arrived)

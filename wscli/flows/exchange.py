@@ -8,17 +8,17 @@ server's close frame.
 
 import asyncio
 import contextlib
-import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, cast
 
 from wscli.client.session import Session
-from wscli.errors import OutputClosed, UsageError, WscliError
+from wscli.errors import UsageError, WscliError
+from wscli.flows.consuming import Consumer, matcher
 from wscli.flows.feed import feed
 from wscli.flows.stdin import Item, Payload, is_control
 from wscli.options import StreamRules, WaitRules
 from wscli.output import Output
-from wscli.protocol.events import Closed, Failed, Message
+from wscli.protocol.events import Closed
 from wscli.protocol.jsonl_input import CloseRequest, PingRequest
 from wscli.protocol.verdict import Verdict, judge
 from wscli.status import ExitStatus
@@ -37,7 +37,7 @@ _LOW_WATER = 512 * 1024
 _CLOSE_GRACE = 1.0
 
 
-class Exchange:
+class Exchange(Consumer):
     """One run of ``connect`` (pipe mode) or ``send``: feed, receive, wait, close, judge."""
 
     def __init__(
@@ -104,7 +104,7 @@ class Exchange:
         loop = asyncio.get_running_loop()
         self.session.report_sent = self.output.wants_sent
         deadline = None if self.rules.timeout is None else loop.time() + self.rules.timeout
-        self._pattern = _matcher(self.rules)
+        self._pattern = matcher(self.rules)
         consumer = self._consumer()
         feeder = asyncio.create_task(self._feed(source))
         feeder.add_done_callback(lambda _: self._wake.set())
@@ -302,95 +302,6 @@ class Exchange:
         """The input ended: wait until it is all written; the idle rule starts now."""
         await self.session.drain()
         self._last_activity = max(self._last_activity, asyncio.get_running_loop().time())
-
-    def _streamed(self, event: Message, run: list[Message]) -> bool:
-        """--reply and the filters: answer ``event``; whether it goes on to the output
-        and the counts (a filtered one still goes to --jsonl, marked)."""
-        assert self.streams is not None
-        answers = self.streams.answers(event.data)
-        if answers:
-            self._send_messages(answers)
-        if self.streams.passes(event.data):
-            return True
-        if self.output.options.jsonl:
-            if run:
-                self.output.received(run)
-                run.clear()
-            self.output.filtered(event)
-        return False
-
-    async def _consume(self, pattern: Callable[[Payload], bool] | None) -> None:
-        session, output, rules = self.session, self.output, self.rules
-        loop = asyncio.get_running_loop()
-        count = rules.count
-        lossless = output.options.jsonl
-        streams = self.streams
-        try:
-            async for events in session.event_batches():
-                speaker = self.speaker
-                batch = events if speaker is None else speaker.translate(events)
-                if speaker is not None and (speaker.settled or speaker.fatal):
-                    self._wake.set()  # the wait may end: see _settled
-                notices = speaker.notices if speaker is not None else ()
-                run: list[Message] = []  # received messages to write at once
-                arrived = False
-                for event in batch:
-                    if notices and id(event) in notices:  # shown, not counted
-                        run.append(event)  # type: ignore[arg-type]
-                        continue
-                    if lossless and type(event) is Message and event.direction == "out":
-                        run.append(event)  # written with the received ones, in order
-                        continue
-                    if type(event) is Message and event.direction == "in":
-                        if streams is not None and not self._streamed(event, run):
-                            continue
-                        if self._satisfied:  # past --count/--until: only --jsonl keeps all
-                            if lossless:
-                                run.append(event)
-                            continue
-                        arrived = True
-                        self.received += 1
-                        if pattern is not None and pattern(event.data):
-                            self.matched = True
-                        if self.matched or (count is not None and self.received >= count):
-                            self._satisfied = True
-                            self._wake.set()
-                        run.append(event)
-                        continue
-                    if run:
-                        output.received(run)
-                        run = []
-                    if isinstance(event, Closed):
-                        self._wake.set()
-                    elif isinstance(event, Failed):
-                        self.failure = event.message
-                    output.event(event)
-                if run:
-                    output.received(run)
-                if arrived:
-                    self._last_activity = loop.time()
-                output.flush()
-        except OutputClosed:
-            self._output_closed = True
-            self._wake.set()
-
-
-def _matcher(rules: WaitRules) -> Callable[[Payload], bool] | None:
-    """--until's or --until-json's test of a received message."""
-    if rules.until is not None:
-        regex = re.compile(rules.until)
-        return lambda data: regex.search(_as_text(data)) is not None
-    if rules.until_json is not None:
-        from wscli.script.match import expect
-        from wscli.script.syntax import Step
-
-        step = Step(0, rules.until_json, "expect", arg=rules.until_json)
-        return lambda data: expect(step, data, {}).ok
-    return None
-
-
-def _as_text(data: Payload) -> str:
-    return data if isinstance(data, str) else data.decode("utf-8", errors="replace")
 
 
 async def _wait_event(event: asyncio.Event, timeout: float | None) -> None:

@@ -265,8 +265,7 @@ class Link(HandshakeFacts):
         """The engine's hook: the messages of one network read, in order."""
         self.messages_in += len(messages)
         self.bytes_in += sum(map(len, messages))
-        at = time()  # one read: one arrival time
-        self._events.put_many([Message(data, "in", at) for data in messages])
+        self._events.put_received(messages, time())  # one read: one arrival time
         if self.echo:
             self._echo(messages)
         elif self.on_message is not None:

@@ -12,6 +12,7 @@ from typing import Literal
 from wscli.slotted import Slotted
 
 __all__ = [
+    "Arrived",
     "Closed",
     "Direction",
     "Event",
@@ -95,6 +96,24 @@ class Message(Slotted):
         self.direction = direction
         self.at = time() if at is None else at
         self.headers = headers
+
+
+class Arrived(Slotted):
+    """The messages of one network read, in order, received at ``at``: what a client
+    session's event queue holds in place of one Message each, for the consumer that takes
+    them at once (:meth:`~wscli.link.stream.EventQueue.batches`); the others get the
+    Messages (:meth:`messages`)."""
+
+    __slots__ = ("at", "data")
+
+    def __init__(self, data: list[str | bytes], at: float) -> None:
+        self.data = data
+        self.at = at
+
+    def messages(self) -> list[Message]:
+        """One received Message each."""
+        at = self.at
+        return [Message(data, "in", at) for data in self.data]
 
 
 class _Control(Slotted):

@@ -37,6 +37,9 @@ class DialectSink:
     def put_many(self, events: list[Event], /) -> None:
         self.sink.put_many(self.translate(events))
 
+    def put_received(self, messages: list[str | bytes], at: float, /) -> None:
+        self.put_many([Message(data, "in", at) for data in messages])
+
     def translate(self, events: list[Event]) -> list[Event]:
         dialect, peer = self.dialect, self.peer
         assert peer is not None

@@ -26,7 +26,7 @@ from wscli.link.connection import Link
 from wscli.link.engine import engine_connection
 from wscli.link.stream import EventQueue, EventSink
 from wscli.options import ListenOptions
-from wscli.protocol.events import Closed, Event, ReadyState
+from wscli.protocol.events import Closed, Event, Message, ReadyState
 from wscli.server.binding import bind_error, remove_stale
 from wscli.server.dialect_sink import DialectSink, keep_beating
 from wscli.server.gate import Gate
@@ -59,6 +59,13 @@ class _Tagged:
     def put_many(self, events: list[Event], /) -> None:
         conn_id = self._id
         self._listener.events.put_many([(conn_id, event) for event in events])
+
+    def put_received(self, messages: list[str | bytes], at: float, /) -> None:
+        conn_id = self._id
+        received: list[tuple[int, Event]] = [
+            (conn_id, Message(data, "in", at)) for data in messages
+        ]
+        self._listener.events.put_many(received)
 
 
 class Peer(Link):

@@ -26,9 +26,14 @@ a. Round trips: CLIENTS connections (opened first, a few at a time), then each d
    difference between the servers: the CPU per round trip does not). RUNS runs, the
    servers' order alternating between runs; the row of each server is its best run (the
    most round trips per second); the rates of all runs are listed after it.
-   Target: wscli / baseline >= 1.5 round trips per second (issue 10). On a 2-core VM, the baseline
-   against itself gave ratios from 0.91 to 1.14 and a client CPU of 80-97 %: read the
-   rate ratio together with the CPU per round trip, and rerun with more --runs if close.
+   Two load generators, each in its own table: (1) a client written for the load alone
+   (the handshake and frames by hand in an asyncio.Protocol, one masked frame written
+   per round trip straight from data_received, every echo checked; it does not offer
+   permessage-deflate), which costs a few microseconds per round trip, so the server sets
+   the pace; (2) the websockets asyncio client, offering permessage-deflate (its default,
+   and a browser's), which on a 2-core VM runs at 80-100 % of its core and so sets the
+   pace itself: there, read the CPU per round trip, not the rate. Target: wscli /
+   baseline >= 1.5 round trips per second (issue 10), judged on the first table.
 b. Idle connections, twice: the clients offering permessage-deflate (websockets' default:
    each connection then holds a zlib compressor and decompressor), then without. After
    one warm-up connection (opened, pinged, closed, so that what
@@ -103,8 +108,9 @@ asyncio.run(main())
 #   hold URL COUNT: warm-up connection, prints "warm", waits for a line, opens COUNT
 #     connections and pings each, prints "open SECONDS", closes them at EOF of stdin.
 LOAD_GENERATOR = """
-import asyncio, json, resource, sys, time
+import asyncio, base64, json, os, resource, sys, time
 from websockets.asyncio.client import connect
+from websockets.frames import apply_mask
 
 async def line():
     return await asyncio.to_thread(sys.stdin.readline)
@@ -174,8 +180,122 @@ async def hold(url, count, deflate=1):
     await line()
     await close_all(connections)
 
+# A client written for the load alone: the handshake and frames by hand, one frame
+# written per round trip straight from the read callback (no task, no await per
+# message), each frame masked with its own key; it checks every echo. It reads into one
+# buffer (asyncio's recv() of 256 KiB costs mmap, mremap and munmap per read).
+READ = memoryview(bytearray(65536))
+
+class Raw(asyncio.BufferedProtocol):
+
+    def __init__(self, index, count, latencies):
+        loop = asyncio.get_running_loop()
+        self.index, self.count, self.latencies = index, count, latencies
+        self.opened, self.done, self.closed = (loop.create_future() for _ in range(3))
+        self.buffer, self.upgraded, self.sent, self.expected = bytearray(), False, 0, b""
+        self.clock = time.perf_counter
+
+    def connection_made(self, transport):
+        self.transport = transport
+        host, port = transport.get_extra_info("peername")[:2]
+        key = base64.b64encode(os.urandom(16)).decode()
+        transport.write(
+            f"GET / HTTP/1.1\\r\\nHost: {host}:{port}\\r\\nUpgrade: websocket\\r\\n"
+            f"Connection: Upgrade\\r\\nSec-WebSocket-Key: {key}\\r\\n"
+            "Sec-WebSocket-Version: 13\\r\\n\\r\\n".encode()
+        )
+
+    def frame(self, opcode, payload):
+        key = os.urandom(4)
+        head = bytes((0x80 | opcode, 0x80 | len(payload)))
+        self.transport.write(head + key + apply_mask(payload, key))
+
+    def next(self):
+        self.expected = f"client {self.index:04d} round trip {self.sent:09d}".encode()
+        self.sent += 1
+        self.start = self.clock()
+        self.frame(1, self.expected)
+
+    def get_buffer(self, sizehint):
+        return READ
+
+    def buffer_updated(self, nbytes):
+        buffer = self.buffer
+        buffer += READ[:nbytes]
+        if not self.upgraded:
+            end = buffer.find(b"\\r\\n\\r\\n")
+            if end < 0:
+                return
+            if not buffer.startswith(b"HTTP/1.1 101"):
+                raise SystemExit(f"handshake refused: {bytes(buffer[:end])!r}")
+            del buffer[: end + 4]
+            self.upgraded = True
+            self.opened.set_result(None)
+        while len(buffer) >= 2 and len(buffer) >= 2 + (buffer[1] & 0x7F):
+            head, length = buffer[0], buffer[1] & 0x7F
+            if length > 125 or buffer[1] & 0x80:
+                raise SystemExit(f"unexpected frame header {bytes(buffer[:2])!r}")
+            payload = bytes(buffer[2 : 2 + length])
+            del buffer[: 2 + length]
+            if head == 0x89:  # the server's keepalive ping
+                self.frame(0xA, payload)
+            elif head == 0x88:
+                self.transport.close()
+            elif head != 0x81 or payload != self.expected:
+                raise SystemExit(f"echo of {self.expected!r} was {head:#x} {payload!r}")
+            else:
+                self.latencies.append(self.clock() - self.start)
+                if self.sent < self.count:
+                    self.next()
+                else:
+                    self.done.set_result(None)
+
+    def connection_lost(self, exc):
+        if not self.closed.done():
+            self.closed.set_result(None)
+
+
+async def raw_round_trips(url, clients, count):
+    host, port = url.split("//")[1].rstrip("/").rsplit(":", 1)
+    loop = asyncio.get_running_loop()
+    latencies = []
+    gate = asyncio.Semaphore(50)
+
+    async def open_one(index):
+        async with gate:
+            _, client = await loop.create_connection(
+                lambda: Raw(index, count, latencies), host, int(port)
+            )
+            await client.opened
+            return client
+
+    connections = await asyncio.gather(*(open_one(index) for index in range(clients)))
+    print("ready", flush=True)
+    await line()
+    cpu, start = time.process_time(), time.perf_counter()
+    for client in connections:
+        client.next()
+    await asyncio.gather(*(client.done for client in connections))
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+    latencies.sort()
+    last = len(latencies) - 1
+    result = {
+        "wall": wall,
+        "cpu": cpu,
+        "count": len(latencies),
+        "p50": latencies[round(last * 0.50)],
+        "p99": latencies[round(last * 0.99)],
+    }
+    print("result", json.dumps(result), flush=True)
+    await line()
+    for client in connections:
+        client.frame(8, b"\\x03\\xe8")
+    await asyncio.wait_for(asyncio.gather(*(client.closed for client in connections)), 30)
+
+
 mode, url, *numbers = sys.argv[1:]
-asyncio.run({"round-trips": round_trips, "hold": hold}[mode](url, *map(int, numbers)))
+modes = {"round-trips": round_trips, "raw-round-trips": raw_round_trips, "hold": hold}
+asyncio.run(modes[mode](url, *map(int, numbers)))
 """
 
 
@@ -358,15 +478,19 @@ class Subject:
     name: str
     command: list[str]
     prints_status: bool
-    runs: list[RoundTrips] = field(default_factory=list)
+    runs: list[RoundTrips] = field(default_factory=list)  # the raw load generator
+    runs_deflate: list[RoundTrips] = field(default_factory=list)  # the websockets client
     idle: Idle | None = None  # the clients offer permessage-deflate (websockets' default)
     idle_plain: Idle | None = None  # they do not
 
 
-def measure_round_trips(subject: Subject, clients: int, count: int, notes: list[str]) -> None:
+def measure_round_trips(
+    subject: Subject, clients: int, count: int, notes: list[str], *, raw: bool
+) -> None:
     server = Server(subject.name, subject.command)
     try:
-        client = LoadGenerator("round-trips", server.url, clients, count)
+        mode = "raw-round-trips" if raw else "round-trips"
+        client = LoadGenerator(mode, server.url, clients, count)
         client.expect("ready", 120)
         cpu = cpu_seconds(server.pid)
         client.tell()
@@ -377,7 +501,7 @@ def measure_round_trips(subject: Subject, clients: int, count: int, notes: list[
         note = server.stop()
     if note:
         notes.append(note)
-    subject.runs.append(
+    (subject.runs if raw else subject.runs_deflate).append(
         RoundTrips(
             rate=result["count"] / result["wall"],
             p50=result["p50"],
@@ -425,6 +549,46 @@ def raise_nofile(need: int) -> None:
     resource.setrlimit(resource.RLIMIT_NOFILE, (limit, hard))
 
 
+def report_round_trips(args: argparse.Namespace, subjects: Sequence[Subject], *, raw: bool) -> None:
+    """One table of round trips: the raw load generator's (judged) or the websockets
+    client's (shown)."""
+    total = args.clients * args.round_trips
+    generator = (
+        "load generator written for it, no compression"
+        if raw
+        else "websockets client offering permessage-deflate"
+    )
+    print(
+        f"round trips ({generator}): {args.clients} connections x {args.round_trips:,}"
+        f" sequential round trips of 32 B ({total:,}), best of {args.runs} by round trips/s"
+    )
+    print(
+        f"{'server':<14} {'rt/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'srv CPU us/rt':>13}"
+        f" {'client CPU':>10}  rt/s of each run"
+    )
+    best = {}
+    for subject in subjects:
+        runs = subject.runs if raw else subject.runs_deflate
+        top = best[subject.name] = max(runs, key=lambda run: run.rate)
+        each = " ".join(f"{run.rate:,.0f}" for run in runs)
+        print(
+            f"{subject.name:<14} {top.rate:>9,.0f} {top.p50 * 1000:>8.2f} {top.p99 * 1000:>8.2f}"
+            f" {top.server_cpu * 1e6:>13.1f} {top.client_cpu:>10.0%}  {each}"
+        )
+    mine, theirs = (best[subject.name] for subject in subjects)
+    if raw:
+        verdict = "ok" if mine.rate / theirs.rate >= TARGET else "BELOW TARGET"
+        judged = f"rt/s >= {TARGET:.2f} {verdict}"
+    else:
+        judged = "shown (the client sets the pace: compare the CPU per round trip)"
+    print(
+        f"{'wscli / base':<14} {ratio(mine.rate, theirs.rate):>9} {ratio(mine.p50, theirs.p50):>8}"
+        f" {ratio(mine.p99, theirs.p99):>8} {ratio(mine.server_cpu, theirs.server_cpu):>13}"
+        f" {'':>10}  {judged}"
+    )
+    print()
+
+
 def ratio(a: float, b: float) -> str:
     return f"{a / b:.3f}" if b else "-"
 
@@ -448,7 +612,8 @@ def main() -> int:
         for run in range(args.runs):
             order = (wscli, baseline) if run % 2 == 0 else (baseline, wscli)
             for subject in order:
-                measure_round_trips(subject, args.clients, args.round_trips, notes)
+                for raw in (True, False):
+                    measure_round_trips(subject, args.clients, args.round_trips, notes, raw=raw)
         for subject in (wscli, baseline):
             measure_idle(subject, args.idle_connections, notes, deflate=True)
             measure_idle(subject, args.idle_connections, notes, deflate=False)
@@ -460,30 +625,8 @@ def main() -> int:
     print(f"wscli listen benchmark: Python {version}, {os.cpu_count()} CPUs,", end=" ")
     print(f"load average {load:.2f} at the start (above ~0.5: expect noisy numbers)")
     print()
-    total = args.clients * args.round_trips
-    print(
-        f"round trips: {args.clients} connections x {args.round_trips:,} sequential round trips"
-        f" of 32 B ({total:,}), best of {args.runs} by round trips/s"
-    )
-    print(
-        f"{'server':<14} {'rt/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'srv CPU us/rt':>13}"
-        f" {'client CPU':>10}  rt/s of each run"
-    )
-    best = {}
-    for subject in (wscli, baseline):
-        top = best[subject.name] = max(subject.runs, key=lambda run: run.rate)
-        each = " ".join(f"{run.rate:,.0f}" for run in subject.runs)
-        print(
-            f"{subject.name:<14} {top.rate:>9,.0f} {top.p50 * 1000:>8.2f} {top.p99 * 1000:>8.2f}"
-            f" {top.server_cpu * 1e6:>13.1f} {top.client_cpu:>10.0%}  {each}"
-        )
-    mine, theirs = best[wscli.name], best[baseline.name]
-    verdict = "ok" if mine.rate / theirs.rate >= TARGET else "BELOW TARGET"
-    print(
-        f"{'wscli / base':<14} {ratio(mine.rate, theirs.rate):>9} {ratio(mine.p50, theirs.p50):>8}"
-        f" {ratio(mine.p99, theirs.p99):>8} {ratio(mine.server_cpu, theirs.server_cpu):>13}"
-        f" {'':>10}  rt/s >= {TARGET:.2f} {verdict}"
-    )
+    for raw in (True, False):
+        report_round_trips(args, (wscli, baseline), raw=raw)
     print()
     for title, pick in (
         ("clients offer permessage-deflate", lambda subject: subject.idle),

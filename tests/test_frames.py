@@ -24,6 +24,7 @@ from websockets.extensions.permessage_deflate import PerMessageDeflate
 from websockets.frames import Frame, Opcode
 from websockets.protocol import Protocol, Side, State
 
+from wscli.link.deflate import LazyDeflate
 from wscli.link.frames import FastParse, frame_messages
 
 SEEDS = range(120)
@@ -40,13 +41,27 @@ DEFLATE = {
     "plain": None,
     "deflate": (False, False, 15, 15),
     "deflate-no-takeover": (True, True, 10, 12),
+    "lazy-deflate": (False, False, 12, 12),  # listen's: zlib state made at first use
+    "lazy-deflate-no-takeover": (True, True, 12, 10),
 }
 
 
 def _deflate(kind: str) -> list[PerMessageDeflate]:
-    """The extensions of one side for ``kind`` (a key of DEFLATE)."""
+    """The extensions of one side for ``kind`` (a key of DEFLATE): wscli's side, which
+    is LazyDeflate for the lazy kinds."""
     settings = DEFLATE[kind]
-    return [] if settings is None else [PerMessageDeflate(*settings)]
+    if settings is None:
+        return []
+    made = LazyDeflate if kind.startswith("lazy") else PerMessageDeflate
+    return [made(*settings, {"memLevel": 5} if made is LazyDeflate else {})]
+
+
+def _library_deflate(kind: str) -> list[PerMessageDeflate]:
+    """The same settings in websockets' own PerMessageDeflate (what wscli is compared to)."""
+    return [
+        PerMessageDeflate(*DEFLATE[kind], extension.compress_settings)
+        for extension in _deflate(kind)
+    ]
 
 
 def _peer_deflate(kind: str) -> list[PerMessageDeflate]:
@@ -138,7 +153,7 @@ def _both(stream: bytes, seed: int, *, server: bool, deflate: str, max_size: int
     side = Side.SERVER if server else Side.CLIENT
     library = Protocol(side, state=State.OPEN, max_size=max_size)
     fast = FastParse(side, state=State.OPEN, max_size=max_size)
-    library.extensions, fast.extensions = _deflate(deflate), _deflate(deflate)
+    library.extensions, fast.extensions = _library_deflate(deflate), _deflate(deflate)
     expected = _read(library, stream, random.Random(seed))
     actual = _read(fast, stream, random.Random(seed))
     assert actual == expected, f"seed {seed}: the fast parser differs from websockets'"
@@ -238,7 +253,7 @@ def test_frame_messages_writes_what_the_library_reads(mask: bool, deflate: str) 
         assert got == messages, f"seed {seed}"
         assert all(frame.fin for frame in frames)
         if not mask:
-            extensions = _deflate(deflate)
+            extensions = _library_deflate(deflate)
             theirs = b"".join(
                 Frame(
                     Opcode.TEXT if isinstance(m, str) else Opcode.BINARY,

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
+from websockets.extensions.permessage_deflate import ClientPerMessageDeflateFactory
 
 from tests.conftest import TIMEOUT
 from tests.listening import listening
@@ -487,6 +488,41 @@ def test_no_compression_refuses_permessage_deflate() -> None:
         assert server.stop() == 0
     with listening() as server:
         assert "permessage-deflate" in run(extensions(server.url))
+        assert server.stop() == 0
+
+
+def test_permessage_deflate_is_negotiated_as_websockets_server_does() -> None:
+    """listen's permessage-deflate answers as websockets' server with compression on
+    (window bits 12), and its zlib state, made at a connection's first message, carries
+    a conversation over context takeover and without it."""
+    offers = {
+        "takeover": ClientPerMessageDeflateFactory(client_max_window_bits=True),
+        "no takeover": ClientPerMessageDeflateFactory(
+            client_max_window_bits=True,
+            client_no_context_takeover=True,
+            server_no_context_takeover=True,
+        ),
+    }
+
+    async def conversation(
+        url: str, offer: ClientPerMessageDeflateFactory
+    ) -> tuple[str, list[str]]:
+        async with connect(url, extensions=[offer], compression=None) as ws:
+            assert ws.response is not None
+            echoes = []
+            for number in range(5):
+                await ws.send("compressible " * 50 + str(number))
+                echoes.append(await ws.recv())
+            return ws.response.headers.get("Sec-WebSocket-Extensions", ""), echoes
+
+    expected = ["compressible " * 50 + str(number) for number in range(5)]
+    with listening("--echo") as server:
+        header, echoes = run(conversation(server.url, offers["takeover"]))
+        assert header == "permessage-deflate; server_max_window_bits=12; client_max_window_bits=12"
+        assert echoes == expected
+        header, echoes = run(conversation(server.url, offers["no takeover"]))
+        assert "server_no_context_takeover" in header and "client_no_context_takeover" in header
+        assert echoes == expected
         assert server.stop() == 0
 
 

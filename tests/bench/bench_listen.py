@@ -43,8 +43,9 @@ b. Idle connections, twice: the clients offering permessage-deflate (websockets'
    then its VmRSS again. Reported: KiB per idle connection ((after - before) / count)
    and the ratio. One run per server; the holding process raises its RLIMIT_NOFILE (so
    does this script, which the servers inherit). Target: <= 16 KiB per connection
-   without compression (issue 10); with permessage-deflate both servers hold websockets'
-   zlib compressor and decompressor for each connection (about 33 KiB): shown.
+   without compression (issue 10). With permessage-deflate, shown: the websockets server
+   makes a zlib compressor and decompressor (about 33 KiB) for each connection at its
+   handshake, wscli at its first message (an idle connection holds none).
 
 The processes run without PYTHONUNBUFFERED (it would make every write of wscli's
 message log a system call), PYTHONDONTWRITEBYTECODE and proxy variables.
@@ -657,8 +658,8 @@ def main() -> int:
         if pick is judged:
             verdict = "ok" if mine.per_connection <= MEMORY_TARGET else "ABOVE TARGET"
             verdict = f"target <= 16: {verdict}"
-        else:  # each side's zlib compressor and decompressor, as large in both servers
-            verdict = "shown: the zlib state of permessage-deflate is most of it"
+        else:  # websockets makes each connection's zlib state at the handshake
+            verdict = "shown: wscli makes a connection's zlib state at its first message"
         print(f"wscli: {mine.per_connection:.1f} KiB per connection ({verdict})")
         print()
     if notes:

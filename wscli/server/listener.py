@@ -23,6 +23,7 @@ from websockets.protocol import State
 
 from wscli.dialect.serving import SERVER_DIALECTS, ServerDialect
 from wscli.link.connection import Link
+from wscli.link.deflate import lazy_server_deflate
 from wscli.link.engine import engine_connection
 from wscli.link.stream import EventQueue, EventSink
 from wscli.options import ListenOptions
@@ -186,7 +187,10 @@ class Listener:
             **where,
             process_request=gate.process_request,
             select_subprotocol=gate.select_subprotocol,
-            compression="deflate" if options.compression else None,
+            # websockets' compression="deflate", its zlib state made at a connection's first
+            # message (an idle connection holds none: see LazyDeflate)
+            compression=None,
+            extensions=[lazy_server_deflate()] if options.compression else None,
             max_size=options.max_size,
             ping_interval=options.ping_interval,
             ping_timeout=options.ping_timeout,

@@ -9,8 +9,9 @@ fragments, goes on with the same contexts), with the same limits and errors.
 tests/test_frames.py compares them with the library frame by frame.
 """
 
+import functools
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 from websockets.exceptions import PayloadTooBig, ProtocolError
@@ -21,7 +22,7 @@ from websockets.extensions.permessage_deflate import (
 )
 from websockets.typing import ExtensionParameter
 
-__all__ = ["LazyDeflate", "deflate", "inflate", "lazy_server_deflate", "only_deflate"]
+__all__ = ["LazyDeflate", "compressor", "deflate", "inflate", "lazy_server_deflate", "only_deflate"]
 
 _EMPTY_BLOCK = b"\x00\x00\xff\xff"
 _SYNC = zlib.Z_SYNC_FLUSH
@@ -140,6 +141,21 @@ def inflate(extension: PerMessageDeflate, data: Any, max_size: int | None) -> by
     if extension.remote_no_context_takeover:
         del extension.decoder
     return out
+
+
+def compressor(extension: PerMessageDeflate) -> Callable[[bytes], bytes]:
+    """:func:`deflate` for several messages in a row: with context takeover (the common
+    case) the extension's compressor is looked up once."""
+    if extension.local_no_context_takeover:
+        return functools.partial(deflate, extension)
+    encoder = extension.encoder
+    compress, flush = encoder.compress, encoder.flush
+
+    def compressed(data: bytes) -> bytes:
+        out = compress(data)  # usually empty: zlib holds short input until the flush
+        return (out + flush(_SYNC) if out else flush(_SYNC))[:-4]
+
+    return compressed
 
 
 def deflate(extension: PerMessageDeflate, data: bytes) -> bytes:

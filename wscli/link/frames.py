@@ -28,7 +28,7 @@ from websockets.extensions.permessage_deflate import PerMessageDeflate
 from websockets.frames import CloseCode, Frame, Opcode
 from websockets.protocol import SERVER, Protocol
 
-from wscli.link.deflate import deflate, inflate, only_deflate
+from wscli.link.deflate import compressor, inflate, only_deflate
 
 __all__ = ["CLOSE_REASON_NOTE", "FastParse", "fast_protocol_class", "frame_messages"]
 
@@ -306,13 +306,14 @@ def _frame_extended(
     keys = os.urandom(4 * len(messages)) if mask else b""
     deflated = only_deflate(extensions)
     if deflated is not None:  # the common case: no Frame objects
-        bit = 0x80 if mask else 0
+        bit, squeeze = (0x80 if mask else 0), compressor(deflated)
         for index, message in enumerate(messages):
             if isinstance(message, str):
-                head1, data = 0xC1, deflate(deflated, message.encode("utf-8", "surrogatepass"))
+                head1, data = 0xC1, squeeze(message.encode("utf-8", "surrogatepass"))
             else:
-                head1, data = 0xC2, deflate(deflated, message)
-            head = _head(head1, bit, len(data))
+                head1, data = 0xC2, squeeze(message)
+            length = len(data)
+            head = bytes((head1, bit | length)) if length < 126 else _head(head1, bit, length)
             if mask:
                 key = keys[4 * index : 4 * index + 4]
                 chunks += (head + key, apply_mask(data, key))

@@ -69,6 +69,8 @@ class FastParse(Protocol):
                 if (yield from self.reader.at_eof()):
                     raise EOFError("unexpected end of stream")
                 if not self.debug:  # frames are logged one by one by the library's path
+                    if deflated := only_deflate(self.extensions):
+                        self.read_compressed_messages(deflated)
                     self.read_data_frames()
                     if not self.reader.buffer:
                         continue
@@ -175,6 +177,44 @@ class FastParse(Protocol):
                     self.read_other(head1, data, max_size, deflated)
                     if not whole or self.current_size is not None:
                         whole, max_size = self.current_size is None, self.max_frame_size()
+        finally:
+            if pos:
+                del buffer[:pos]
+
+    def read_compressed_messages(self, deflated: PerMessageDeflate) -> None:
+        """read_data_frames' loop for compressed whole messages (what a peer that
+        negotiated permessage-deflate sends): take each at the start of the buffer and
+        decompress it (:func:`~wscli.link.deflate.inflate`); stop at anything else."""
+        buffer, events = self.reader.buffer, cast(list[Any], self.events)
+        end, pos = len(buffer), 0
+        masked, mask_bit, key_size = (True, 0x80, 4) if self.side is SERVER else (False, 0, 0)
+        if self.current_size is not None:
+            return  # a fragmented message is in progress
+        max_size = self.max_frame_size()
+        try:
+            with memoryview(buffer) as view:
+                while end - pos >= 2:
+                    head1, head2 = buffer[pos], buffer[pos + 1]
+                    if (head1 != 0xC1 and head1 != 0xC2) or head2 & 0x80 != mask_bit:
+                        break
+                    length, start = head2 & 0x7F, pos + 2
+                    if length >= 126:
+                        start, length = _extended_length(view, start, end, length)
+                        if length < 0:
+                            break
+                    stop = start + key_size + length
+                    if (max_size is not None and length > max_size) or stop > end:
+                        break  # too big (the library's error) or not all in yet
+                    if masked:
+                        data = apply_mask(view[start + 4 : stop], view[start : start + 4])
+                    else:
+                        data = bytes(view[start:stop])
+                    pos = stop  # consumed even if it is refused, as the library does
+                    data = inflate(deflated, data, max_size)
+                    try:
+                        events.append(data.decode() if head1 == 0xC1 else data)
+                    except UnicodeDecodeError:  # as a frame: the connection fails it
+                        self.recv_frame(Frame(Opcode.TEXT, data))
         finally:
             if pos:
                 del buffer[:pos]

@@ -130,6 +130,18 @@ async def open_connections(url, count, compression="deflate"):
 async def close_all(connections):
     await asyncio.gather(*(ws.close() for ws in connections))
 
+def print_result(latencies, wall, cpu):
+    latencies.sort()
+    last = len(latencies) - 1
+    result = {
+        "wall": wall,
+        "cpu": cpu,
+        "count": len(latencies),
+        "p50": latencies[round(last * 0.50)],
+        "p99": latencies[round(last * 0.99)],
+    }
+    print("result", json.dumps(result), flush=True)
+
 async def round_trips(url, clients, count):
     connections = await open_connections(url, clients)
     print("ready", flush=True)
@@ -150,16 +162,7 @@ async def round_trips(url, clients, count):
     cpu, start = time.process_time(), time.perf_counter()
     await asyncio.gather(*(client(index, ws) for index, ws in enumerate(connections)))
     wall, cpu = time.perf_counter() - start, time.process_time() - cpu
-    latencies.sort()
-    last = len(latencies) - 1
-    result = {
-        "wall": wall,
-        "cpu": cpu,
-        "count": len(latencies),
-        "p50": latencies[round(last * 0.50)],
-        "p99": latencies[round(last * 0.99)],
-    }
-    print("result", json.dumps(result), flush=True)
+    print_result(latencies, wall, cpu)
     await line()
     await close_all(connections)
 
@@ -280,16 +283,7 @@ async def raw_round_trips(url, clients, count):
         client.next()
     await asyncio.gather(*(client.done for client in connections))
     wall, cpu = time.perf_counter() - start, time.process_time() - cpu
-    latencies.sort()
-    last = len(latencies) - 1
-    result = {
-        "wall": wall,
-        "cpu": cpu,
-        "count": len(latencies),
-        "p50": latencies[round(last * 0.50)],
-        "p99": latencies[round(last * 0.99)],
-    }
-    print("result", json.dumps(result), flush=True)
+    print_result(latencies, wall, cpu)
     await line()
     for client in connections:
         client.frame(8, b"\\x03\\xe8")

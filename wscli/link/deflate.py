@@ -28,10 +28,39 @@ _EMPTY_BLOCK = b"\x00\x00\xff\xff"
 _SYNC = zlib.Z_SYNC_FLUSH
 
 
+class _MadeWhenRead:
+    """An attribute that ``make(instance)`` makes when it is first read (set and deleted
+    as any other; deleted, it is made again at the next read)."""
+
+    def __init__(self, make: Callable[[Any], Any]) -> None:
+        self.make = make
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.slot = f"_{name}"
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        value = getattr(instance, self.slot, None)
+        if value is None:
+            value = self.make(instance)
+            setattr(instance, self.slot, value)
+        return value
+
+    def __set__(self, instance: Any, value: Any) -> None:
+        setattr(instance, self.slot, value)
+
+    def __delete__(self, instance: Any) -> None:
+        setattr(instance, self.slot, None)
+
+
 class LazyDeflate(PerMessageDeflate):
     """PerMessageDeflate whose zlib compressor and decompressor are made when first used:
     an idle connection holds neither (with websockets' server settings, about 33 KiB a
     connection, twice what the rest of an idle ``listen`` connection takes)."""
+
+    decoder = _MadeWhenRead(lambda self: zlib.decompressobj(wbits=-self.remote_max_window_bits))
+    encoder = _MadeWhenRead(
+        lambda self: zlib.compressobj(wbits=-self.local_max_window_bits, **self.compress_settings)
+    )
 
     def __init__(
         self,
@@ -48,37 +77,6 @@ class LazyDeflate(PerMessageDeflate):
         self.local_max_window_bits = local_max_window_bits
         self.compress_settings = {} if compress_settings is None else compress_settings
         self.decode_cont_data = False
-        self._decoder: Any = None
-        self._encoder: Any = None
-
-    @property
-    def decoder(self) -> Any:
-        if self._decoder is None:
-            self._decoder = zlib.decompressobj(wbits=-self.remote_max_window_bits)
-        return self._decoder
-
-    @decoder.setter
-    def decoder(self, value: Any) -> None:
-        self._decoder = value
-
-    @decoder.deleter
-    def decoder(self) -> None:
-        self._decoder = None
-
-    @property
-    def encoder(self) -> Any:
-        if self._encoder is None:
-            bits = self.local_max_window_bits
-            self._encoder = zlib.compressobj(wbits=-bits, **self.compress_settings)
-        return self._encoder
-
-    @encoder.setter
-    def encoder(self, value: Any) -> None:
-        self._encoder = value
-
-    @encoder.deleter
-    def encoder(self) -> None:
-        self._encoder = None
 
 
 class _LazyServerFactory(ServerPerMessageDeflateFactory):

@@ -9,7 +9,16 @@ from wscli.env import Env
 from wscli.errors import OutputClosed, UsageError, WscliError
 from wscli.options import OutputOptions
 from wscli.protocol.codes import NORMAL_CLOSE_CODES
-from wscli.protocol.events import Closed, Event, Failed, Message, Opened, Ping, Pong
+from wscli.protocol.events import (
+    Closed,
+    Event,
+    Failed,
+    Message,
+    Opened,
+    Ping,
+    Pong,
+    received_messages,
+)
 from wscli.render import (
     closed_line,
     control_line,
@@ -203,7 +212,7 @@ class Output(StdoutSink):
         text into a pipe at once, without an event each."""
         if self.recorder is None and not self.options.jsonl and self._write_plain(data):
             return
-        self.received([Message(item, "in", at) for item in data])
+        self.received(received_messages(data, at))
 
     def _write_plain(self, data: list[str | bytes]) -> bool:
         """Text messages into a pipe (no timestamps, no terminal), at once; False and

@@ -133,7 +133,8 @@ class Consumer:
         if self.matched or (count is not None and received >= count):
             self._satisfied = True
             self._wake.set()
-        self.output.received_data(data if taken == len(data) else data[:taken], event.at)
+        if taken:
+            self.output.received_data(data if taken == len(data) else data[:taken], event.at)
         return taken > 0
 
 

@@ -22,6 +22,7 @@ __all__ = [
     "Ping",
     "Pong",
     "ReadyState",
+    "received_messages",
 ]
 
 Direction = Literal["in", "out"]
@@ -112,8 +113,12 @@ class Arrived(Slotted):
 
     def messages(self) -> list[Message]:
         """One received Message each."""
-        at = self.at
-        return [Message(data, "in", at) for data in self.data]
+        return received_messages(self.data, self.at)
+
+
+def received_messages(data: list[str | bytes], at: float) -> list[Message]:
+    """The messages of one read, received at ``at``, as Message events."""
+    return [Message(item, "in", at) for item in data]
 
 
 class _Control(Slotted):

@@ -9,11 +9,12 @@ client (stdin lines at the prompt or in a pipe) is encoded by the peer's dialect
 
 import asyncio
 from collections.abc import Callable
+from typing import cast
 
 from wscli.dialect.serving import ServerDialect
 from wscli.link.connection import Link
 from wscli.link.stream import EventSink
-from wscli.protocol.events import Event, Failed, Message
+from wscli.protocol.events import Event, Failed, Message, received_messages
 
 __all__ = ["DialectSink", "keep_beating"]
 
@@ -38,7 +39,7 @@ class DialectSink:
         self.sink.put_many(self.translate(events))
 
     def put_received(self, messages: list[str | bytes], at: float, /) -> None:
-        self.put_many([Message(data, "in", at) for data in messages])
+        self.put_many(cast(list[Event], received_messages(messages, at)))
 
     def translate(self, events: list[Event]) -> list[Event]:
         dialect, peer = self.dialect, self.peer

@@ -16,7 +16,7 @@ import logging
 import os
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from typing import Any, cast
 
 from websockets.asyncio.server import Server, ServerConnection, serve, unix_serve
 from websockets.protocol import State
@@ -27,7 +27,7 @@ from wscli.link.deflate import lazy_server_deflate
 from wscli.link.engine import engine_connection
 from wscli.link.stream import EventQueue, EventSink
 from wscli.options import ListenOptions
-from wscli.protocol.events import Closed, Event, Message, ReadyState
+from wscli.protocol.events import Closed, Event, ReadyState, received_messages
 from wscli.server.binding import bind_error, remove_stale
 from wscli.server.dialect_sink import DialectSink, keep_beating
 from wscli.server.gate import Gate
@@ -62,11 +62,7 @@ class _Tagged:
         self._listener.events.put_many([(conn_id, event) for event in events])
 
     def put_received(self, messages: list[str | bytes], at: float, /) -> None:
-        conn_id = self._id
-        received: list[tuple[int, Event]] = [
-            (conn_id, Message(data, "in", at)) for data in messages
-        ]
-        self._listener.events.put_many(received)
+        self.put_many(cast(list[Event], received_messages(messages, at)))
 
 
 class Peer(Link):

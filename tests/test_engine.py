@@ -4,6 +4,7 @@ websockets' own recv() would; bad UTF-8 in a later fragment fails the connection
 1007, as the library does."""
 
 import asyncio
+import threading
 from collections.abc import Awaitable
 
 from websockets.asyncio.server import ServerConnection, serve
@@ -163,3 +164,42 @@ def test_reading_stays_paused_while_any_hold_is_on() -> None:
             return seen
 
     assert asyncio.run(main()) == [True, False, True, False, False, True]
+
+
+def test_event_loops_in_two_threads_read_into_their_own_buffers() -> None:
+    """Reads go into a buffer of the engine's, one per thread: two event loops flooding
+    their connections at once, in two threads, each get exactly their own messages."""
+    count = 3000
+    results: dict[str, list[str]] = {}
+
+    async def flood(tag: str) -> list[str]:
+        async def handler(ws: ServerConnection) -> None:
+            for number in range(count):
+                ws.protocol.send_text(f"{tag}{number} {tag * 10000}".encode())
+                ws.send_data()
+            await ws.wait_closed()
+
+        async with serve(handler, "127.0.0.1", 0, compression=None) as server:
+            port = next(iter(server.sockets)).getsockname()[1]
+            session = Session(ConnectOptions(f"ws://127.0.0.1:{port}/", compression=False))
+            got: list[str] = []
+
+            async def collect() -> None:
+                async for batch in session.event_batches():
+                    got.extend(e.data for e in batch if isinstance(e, Message))  # type: ignore[misc]
+                    if len(got) == count:
+                        await session.close(1000)
+
+            await _within(asyncio.gather(session.open(), collect()))
+            return got
+
+    def run_loop(tag: str) -> None:
+        results[tag] = asyncio.run(flood(tag))
+
+    threads = [threading.Thread(target=run_loop, args=(tag,)) for tag in "ab"]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(TIMEOUT)
+    for tag in "ab":
+        assert results.get(tag) == [f"{tag}{number} {tag * 10000}" for number in range(count)]

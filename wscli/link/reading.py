@@ -2,6 +2,7 @@
 a flood of small reads coalesced and the link's holds on reading (backpressure)."""
 
 import asyncio
+import threading
 from typing import Any, Protocol, cast
 
 __all__ = ["READ_SIZE", "Reading"]
@@ -17,9 +18,10 @@ SMALL_READ = 16 * 1024
 COALESCE = 0.0005
 
 
-#: Where every engine connection's socket reads go (see Reading.get_buffer): one
-#: buffer for the process, made at the first read, as big as asyncio's largest read.
-_READ_BUFFER: list[memoryview] = []
+#: Where every engine connection's socket reads go (see Reading.get_buffer): one buffer
+#: for each thread that runs an event loop (``buffer``), made at its first read, as big
+#: as asyncio's largest read.
+_PER_THREAD = threading.local()
 READ_SIZE = 256 * 1024
 
 
@@ -48,12 +50,14 @@ class Reading(asyncio.BufferedProtocol):
         # above malloc's mmap threshold, so three system calls (mmap, mremap, munmap) and
         # a page fault on every read, even of 40 bytes. Reads go into one buffer instead
         # (one read at a time in the loop: buffer_updated takes it at once).
-        if not _READ_BUFFER:
-            _READ_BUFFER.append(memoryview(bytearray(READ_SIZE)))
-        return _READ_BUFFER[0]
+        try:
+            buffer: memoryview = _PER_THREAD.buffer
+        except AttributeError:
+            buffer = _PER_THREAD.buffer = memoryview(bytearray(READ_SIZE))
+        return buffer
 
     def buffer_updated(self, nbytes: int) -> None:
-        with _READ_BUFFER[0][:nbytes] as data:  # copied by the protocol's reader
+        with _PER_THREAD.buffer[:nbytes] as data:  # copied by the protocol's reader
             self.data_received(cast(bytes, data))
 
     def pace_reads(self, now: float, size: int, events: int) -> None:

@@ -98,36 +98,42 @@ def test_invalid_utf8_in_a_later_fragment_fails_with_1007() -> None:
     assert closed and closed[0].sent_code == 1007
 
 
+async def _flood(texts: list[str]) -> list[Event]:
+    """Serve ``texts`` as text messages, each in its own TCP write as fast as the server
+    can, to a wscli Session; close (1000) once all arrived; the session's events."""
+
+    async def handler(ws: ServerConnection) -> None:
+        for text in texts:
+            ws.protocol.send_text(text.encode())
+            ws.send_data()  # one write each
+        await ws.wait_closed()
+
+    async with serve(handler, "127.0.0.1", 0, compression=None) as server:
+        port = next(iter(server.sockets)).getsockname()[1]
+        session = Session(ConnectOptions(f"ws://127.0.0.1:{port}/", compression=False))
+        events: list[Event] = []
+
+        async def collect() -> None:
+            async for batch in session.event_batches():
+                events.extend(batch)
+                if sum(isinstance(e, Message) for e in events) == len(texts):
+                    await session.close(1000)
+
+        await _within(asyncio.gather(session.open(), collect()))
+        return events
+
+
+def _received(events: list[Event]) -> list[str | bytes]:
+    return [e.data for e in events if isinstance(e, Message) and e.direction == "in"]
+
+
 def test_a_flood_of_small_writes_arrives_whole_and_in_order() -> None:
     """5,000 short messages, each in its own TCP write as fast as the server can: the
     engine's read coalescing (reading pauses for a moment in a flood of small reads)
     loses, splits and reorders nothing, and the close after them is clean."""
-    count = 5000
-
-    async def handler(ws: ServerConnection) -> None:
-        for number in range(count):
-            ws.protocol.send_text(f"message {number}".encode())
-            ws.send_data()  # one write each
-        await ws.wait_closed()
-
-    async def main() -> list[Event]:
-        async with serve(handler, "127.0.0.1", 0, compression=None) as server:
-            port = next(iter(server.sockets)).getsockname()[1]
-            session = Session(ConnectOptions(f"ws://127.0.0.1:{port}/", compression=False))
-            events: list[Event] = []
-
-            async def collect() -> None:
-                async for batch in session.event_batches():
-                    events.extend(batch)
-                    if sum(isinstance(e, Message) for e in events) == count:
-                        await session.close(1000)
-
-            await _within(asyncio.gather(session.open(), collect()))
-            return events
-
-    events = asyncio.run(main())
-    messages = [e.data for e in events if isinstance(e, Message) and e.direction == "in"]
-    assert messages == [f"message {number}" for number in range(count)]
+    texts = [f"message {number}" for number in range(5000)]
+    events = asyncio.run(_flood(texts))
+    assert _received(events) == texts
     closed = [e for e in events if isinstance(e, Closed)]
     assert closed and closed[0].code == 1000 and closed[0].was_clean
 
@@ -169,32 +175,11 @@ def test_reading_stays_paused_while_any_hold_is_on() -> None:
 def test_event_loops_in_two_threads_read_into_their_own_buffers() -> None:
     """Reads go into a buffer of the engine's, one per thread: two event loops flooding
     their connections at once, in two threads, each get exactly their own messages."""
-    count = 3000
-    results: dict[str, list[str]] = {}
-
-    async def flood(tag: str) -> list[str]:
-        async def handler(ws: ServerConnection) -> None:
-            for number in range(count):
-                ws.protocol.send_text(f"{tag}{number} {tag * 10000}".encode())
-                ws.send_data()
-            await ws.wait_closed()
-
-        async with serve(handler, "127.0.0.1", 0, compression=None) as server:
-            port = next(iter(server.sockets)).getsockname()[1]
-            session = Session(ConnectOptions(f"ws://127.0.0.1:{port}/", compression=False))
-            got: list[str] = []
-
-            async def collect() -> None:
-                async for batch in session.event_batches():
-                    got.extend(e.data for e in batch if isinstance(e, Message))  # type: ignore[misc]
-                    if len(got) == count:
-                        await session.close(1000)
-
-            await _within(asyncio.gather(session.open(), collect()))
-            return got
+    texts = {tag: [f"{tag}{number} {tag * 10000}" for number in range(3000)] for tag in "ab"}
+    results: dict[str, list[str | bytes]] = {}
 
     def run_loop(tag: str) -> None:
-        results[tag] = asyncio.run(flood(tag))
+        results[tag] = _received(asyncio.run(_flood(texts[tag])))
 
     threads = [threading.Thread(target=run_loop, args=(tag,)) for tag in "ab"]
     for thread in threads:
@@ -202,4 +187,4 @@ def test_event_loops_in_two_threads_read_into_their_own_buffers() -> None:
     for thread in threads:
         thread.join(TIMEOUT)
     for tag in "ab":
-        assert results.get(tag) == [f"{tag}{number} {tag * 10000}" for number in range(count)]
+        assert results.get(tag) == texts[tag]
